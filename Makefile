@@ -1,0 +1,34 @@
+# Two commands do all set-up on a fresh machine (Python 3.11, nothing else installed):
+#   make test        installs into .venv (once) and runs every check CI runs
+#   make reproduce   installs into .venv (once) and runs the main job on the embedded default
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export MUJOCO_GL ?= egl
+export LP_NUM_THREADS ?= 1
+
+.PHONY: test reproduce install guards clean-venv
+
+$(STAMP): requirements.txt constraints.txt setup.py settings.ini
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name laom >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+guards: $(STAMP)
+	$(BIN)/python tests/check_sync.py
+
+test: guards
+	$(BIN)/python -m pytest -q tests
+
+reproduce: $(STAMP)
+	$(BIN)/python -m laom.demo
+
+clean-venv:
+	rm -rf $(VENV)
