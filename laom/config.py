@@ -5,8 +5,8 @@
 # %% ../nbs/00_config.ipynb #1
 from __future__ import annotations
 
-import dataclasses
 import json
+import types
 import typing
 from dataclasses import dataclass, field, fields, asdict, is_dataclass
 from pathlib import Path
@@ -176,7 +176,7 @@ def to_dict(cfg) -> dict:
 def _coerce(value, hint, where):
     "Check (and gently convert: int -> float, list -> list of int) `value` against the type hint `hint`."
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, getattr(__import__('types'), 'UnionType', None)):
+    if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args: return None
         return _coerce(value, next(a for a in args if a is not type(None)), where)
     if origin is list:
