@@ -28,7 +28,7 @@ test: guards
 	$(BIN)/python -m pytest -q tests
 
 reproduce: $(STAMP)
-	$(BIN)/python -m laom.demo
+	$(BIN)/laom-demo
 
 clean-venv:
 	rm -rf $(VENV)

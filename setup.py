@@ -30,10 +30,11 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['laom', 'laom.*']),
     include_package_data=True,
-    package_data={'laom': ['experts/*.pt', 'experts/*.json']},
+    package_data={'laom': ['expert_weights/*.pt', 'expert_weights/*.json']},
     install_requires=requirements + ['torch'],
     extras_require={'dev': dev_requirements},
     python_requires='>=' + cfg['min_python'],
     zip_safe=False,
-    entry_points={'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
+    entry_points={'console_scripts': ['laom-demo=laom.demo:main'],
+                  'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
 )
