@@ -10,7 +10,7 @@ from nbdev.config import get_config
 from nbdev.test import test_nb
 
 NBS = Path(__file__).resolve().parents[1] / 'nbs'
-SKIPPED_FLAGS = get_config(cfg_path=NBS.parent).tst_flags.split()
+SKIPPED_FLAGS = get_config(path=NBS.parent).tst_flags.split()
 NOTEBOOKS = sorted(p for p in NBS.rglob('*.ipynb')
                    if not p.name.startswith('_') and '.ipynb_checkpoints' not in p.parts)
 
