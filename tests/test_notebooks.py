@@ -11,8 +11,7 @@ from nbdev.test import test_nb
 
 NBS = Path(__file__).resolve().parents[1] / 'nbs'
 SKIPPED_FLAGS = get_config(path=NBS.parent).tst_flags.split()
-NOTEBOOKS = sorted(p for p in NBS.rglob('*.ipynb')
-                   if not p.name.startswith('_') and '.ipynb_checkpoints' not in p.parts)
+NOTEBOOKS = sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith('_'))  # experiments/: papermill tests
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=[str(p.relative_to(NBS)) for p in NOTEBOOKS])

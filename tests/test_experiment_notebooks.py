@@ -1,0 +1,32 @@
+"""The experiment notebooks in nbs/experiments (paper figures, expert training) are papermill
+notebooks: each has exactly one cell tagged `parameters` (kept through `nbdev_clean` by
+`allowed_cell_metadata_keys = tags`), and each runs end to end through papermill at the `smoke`
+profile, which the notebooks select themselves under IN_TEST=1 and which never writes into figures/.
+"""
+import os
+from pathlib import Path
+
+import papermill as pm
+import pytest
+
+from laom.figures import parameter_cells
+
+EXPERIMENTS = Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
+NOTEBOOKS = sorted(p for p in EXPERIMENTS.glob('*.ipynb') if not p.name.startswith('_'))
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=IDS)
+def test_exactly_one_parameters_cell(path):
+    assert len(parameter_cells(path)) == 1, f'{path.name}: papermill needs exactly one cell tagged "parameters"'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=IDS)
+def test_runs_at_smoke_profile(path, tmp_path, monkeypatch):
+    monkeypatch.setenv('IN_TEST', '1')
+    figures = Path(__file__).resolve().parents[1] / 'figures'
+    before = {p: p.stat().st_mtime for p in figures.glob('*')}
+    pm.execute_notebook(str(path), str(tmp_path / path.name), kernel_name='laom', cwd=str(EXPERIMENTS),
+                        progress_bar=False)
+    after = {p: p.stat().st_mtime for p in figures.glob('*')}
+    assert before == after, f'{path.name} wrote into figures/ at the smoke profile'
