@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_loaders.ipynb #1
 from __future__ import annotations
-import math, os, warnings, weakref
+import math, os, sys, threading, warnings, weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,8 +17,8 @@ from .torch_utils import default_device
 
 # %% auto #0
 __all__ = ['REGIMES', 'stack_indices', 'TransitionIndex', 'transition_index', 'SampleStream', 'BatchPlan', 'plan_batch',
-           'draw_plan', 'RamFrames', 'DeviceFrames', 'DiskFrames', 'available_ram', 'choose_regime', 'Batch',
-           'to_float', 'TransitionLoader']
+           'draw_plan', 'BufferPool', 'RamFrames', 'DeviceFrames', 'DiskFrames', 'available_ram', 'choose_regime',
+           'Batch', 'to_float', 'TransitionLoader']
 
 # %% ../nbs/11_loaders.ipynb #6
 def stack_indices(steps, frame_stack: int = 3) -> np.ndarray:
@@ -96,6 +96,22 @@ def draw_plan(index, stream: SampleStream, rng: np.random.Generator, frame_stack
     return plan_batch(index, ids, rng.integers(1, index.max_offset + 1, len(ids)), frame_stack)
 
 # %% ../nbs/11_loaders.ipynb #22
+class BufferPool:
+    "uint8 frame buffers handed out again once nothing refers to them any more (so no batch is ever overwritten)."
+    def __init__(self, frame_shape: tuple, max_buffers: int = 8):
+        self.frame_shape, self.max_buffers = tuple(frame_shape), max_buffers
+        self.buffers, self.lock = [], threading.Lock()
+
+    def get(self, n: int) -> np.ndarray:
+        "A `(n, *frame_shape)` uint8 array: a free pooled buffer if one is large enough, else a new one."
+        with self.lock:
+            for base in self.buffers:  # references: the list, `base` and getrefcount's argument; more = in use
+                if len(base) >= n and sys.getrefcount(base) == 3: return base[:n]
+            base = np.empty((n, *self.frame_shape), np.uint8)
+            if len(self.buffers) < self.max_buffers: self.buffers.append(base)
+            return base
+
+# %% ../nbs/11_loaders.ipynb #25
 def _frames_of(ds: LaomDataset, index: TransitionIndex, desc: str):
     "Yield (first frame number, obs (T, H, W, 3)) for each trajectory in use, with a progress bar."
     for i, first in zip(tqdm(index.trajectories, desc=desc, leave=False), index.first_frame):
@@ -105,16 +121,18 @@ def _rows_of(ds: LaomDataset, index: TransitionIndex, name: str) -> np.ndarray:
     "States or actions of the trajectories in use, concatenated as float32 (they are small, so always in RAM)."
     return np.concatenate([ds.file[str(int(i))][name][()] for i in index.trajectories]).astype(np.float32)
 
-# %% ../nbs/11_loaders.ipynb #23
+# %% ../nbs/11_loaders.ipynb #26
 class RamFrames:
-    "All frames in one channels-first uint8 array in host RAM; a batch is one `np.take`."
-    def __init__(self, ds: LaomDataset, index: TransitionIndex):
+    "All frames in one channels-first uint8 array in host RAM; a batch is one `np.take` into a pooled buffer."
+    def __init__(self, ds: LaomDataset, index: TransitionIndex, max_buffers: int = 8):
         self.frames = np.empty((index.num_frames, 3, *ds.img_hw), np.uint8)
         for first, obs in _frames_of(ds, index, 'frames to RAM'):
             np.copyto(self.frames[first:first + len(obs)], obs.transpose(0, 3, 1, 2))
+        self.pool = BufferPool(self.frames.shape[1:], max_buffers)
 
     def gather(self, frame_ids: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.take(self.frames, frame_ids, axis=0, mode='clip'))  # ids are valid by construction
+        out = self.pool.get(len(frame_ids))
+        return torch.from_numpy(np.take(self.frames, frame_ids, axis=0, mode='clip', out=out))  # ids valid by construction
 
 class DeviceFrames:
     "All frames in one channels-first uint8 tensor on the device; a batch is one `index_select` there."
@@ -126,7 +144,7 @@ class DeviceFrames:
     def gather(self, frame_ids: np.ndarray) -> torch.Tensor:
         return self.frames.index_select(0, torch.from_numpy(frame_ids).to(self.frames.device))
 
-# %% ../nbs/11_loaders.ipynb #25
+# %% ../nbs/11_loaders.ipynb #28
 def _obs_offsets(ds: LaomDataset, index: TransitionIndex) -> np.ndarray:
     "Byte offset of each used trajectory's `obs` in the file; needs contiguous, uncompressed datasets."
     offsets = []
@@ -144,21 +162,25 @@ def _runs(byte_offsets: np.ndarray, frame_bytes: int) -> tuple[np.ndarray, np.nd
     starts = np.concatenate([[0], np.flatnonzero(np.diff(byte_offsets) != frame_bytes) + 1])
     return starts, np.diff(starts, append=len(byte_offsets))
 
-# %% ../nbs/11_loaders.ipynb #27
-def _read_runs(fd: int, staging: np.ndarray, run_starts, run_lengths, run_offsets):
-    "Read each run of frames with one `pread` into its rows of `staging` (called from one I/O thread)."
+# %% ../nbs/11_loaders.ipynb #30
+def _read_runs(fd: int, staging: np.ndarray, frames: np.ndarray, run_starts, run_lengths, run_offsets):
+    "`pread` each run into `staging` (as stored) and transpose it into `frames` (channels-first) while it is in cache."
     frame_bytes = staging[0].nbytes
     buffer = memoryview(staging.reshape(-1))
     for start, length, offset in zip(run_starts.tolist(), run_lengths.tolist(), run_offsets.tolist()):
-        want = length * frame_bytes
-        if os.preadv(fd, [buffer[start * frame_bytes: start * frame_bytes + want]], offset) != want:
-            raise OSError(f"short read of {want} bytes at offset {offset}: the file is truncated")
+        stop = start + length
+        if os.preadv(fd, [buffer[start * frame_bytes: stop * frame_bytes]], offset) != length * frame_bytes:
+            raise OSError(f"short read of {length * frame_bytes} bytes at offset {offset}: the file is truncated")
+        np.copyto(frames[start:stop], staging[start:stop].transpose(0, 3, 1, 2))
 
-# %% ../nbs/11_loaders.ipynb #28
+# %% ../nbs/11_loaders.ipynb #31
 class DiskFrames:
     "Frames read from the HDF5 file on demand: de-duplicated, one `pread` per run of adjacent frames, threaded."
-    def __init__(self, ds: LaomDataset, index: TransitionIndex, io_threads: int = 16):
+    def __init__(self, ds: LaomDataset, index: TransitionIndex, io_threads: int = 32, max_buffers: int = 8):
         self.index, self.hw = index, ds.img_hw
+        self.staging = BufferPool((*self.hw, 3), max_buffers)   # frames as stored (H, W, 3)
+        self.unique = BufferPool((3, *self.hw), max_buffers)    # the batch's distinct frames, channels-first
+        self.out = BufferPool((3, *self.hw), max_buffers)
         self.frame_bytes = 3 * self.hw[0] * self.hw[1]
         self.obs_offsets = _obs_offsets(ds, index)
         self.fd = os.open(ds.path, os.O_RDONLY)
@@ -176,27 +198,27 @@ def _release(fd, pool):
     pool.shutdown(wait=True)
     os.close(fd)
 
-# %% ../nbs/11_loaders.ipynb #29
-def _read_unique(self: DiskFrames, unique_ids: np.ndarray) -> np.ndarray:
-    "Frames `unique_ids` (sorted) as (n, H, W, 3), read in runs spread over the I/O threads."
-    staging = np.empty((len(unique_ids), *self.hw, 3), np.uint8)
+# %% ../nbs/11_loaders.ipynb #32
+def _read_unique(self: DiskFrames, unique_ids: np.ndarray, capacity: int) -> np.ndarray:
+    "Frames `unique_ids` (sorted) as channels-first (n, 3, H, W), read in runs spread over the I/O threads."
+    staging = self.staging.get(capacity)[:len(unique_ids)]
+    frames = self.unique.get(capacity)[:len(unique_ids)]
     offsets = self.byte_offsets(unique_ids)
     starts, lengths = _runs(offsets, self.frame_bytes)
     shares = np.array_split(np.arange(len(starts)), min(len(starts), self.io_threads))
-    jobs = [self.pool.submit(_read_runs, self.fd, staging, starts[s], lengths[s], offsets[starts[s]]) for s in shares]
+    jobs = [self.pool.submit(_read_runs, self.fd, staging, frames, starts[s], lengths[s], offsets[starts[s]]) for s in shares]
     for job in jobs: job.result()
-    return staging
+    return frames
 
 def _disk_gather(self: DiskFrames, frame_ids: np.ndarray) -> torch.Tensor:
     unique_ids, inverse = np.unique(frame_ids, return_inverse=True)
-    staging = self.read_unique(unique_ids)
-    channels_first = np.empty((len(unique_ids), 3, *self.hw), np.uint8)
-    np.copyto(channels_first, staging.transpose(0, 3, 1, 2))
-    return torch.from_numpy(np.take(channels_first, inverse.ravel(), axis=0, mode='clip'))
+    frames = self.read_unique(unique_ids, len(frame_ids))
+    out = self.out.get(len(frame_ids))
+    return torch.from_numpy(np.take(frames, inverse.ravel(), axis=0, mode='clip', out=out))
 
 DiskFrames.read_unique, DiskFrames.gather = _read_unique, _disk_gather
 
-# %% ../nbs/11_loaders.ipynb #32
+# %% ../nbs/11_loaders.ipynb #35
 REGIMES = ('device', 'ram', 'disk')
 
 def available_ram() -> int:
@@ -213,7 +235,7 @@ def choose_regime(nbytes: int, device, memory_fraction: float = 0.5) -> str:
     if device.type == 'cuda' and nbytes <= memory_fraction * torch.cuda.mem_get_info(device)[0]: return 'device'
     return 'ram' if nbytes <= memory_fraction * available_ram() else 'disk'
 
-# %% ../nbs/11_loaders.ipynb #35
+# %% ../nbs/11_loaders.ipynb #38
 class Batch(NamedTuple):
     obs: torch.Tensor         # uint8 (B, 3F, H, W): stacked o_t
     next_obs: torch.Tensor    # uint8 (B, 3F, H, W): stacked o_{t+1}
@@ -226,18 +248,18 @@ def to_float(frames: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
     "uint8 frames to [-1, 1] as (x / 255 - 0.5) * 2, computed where `frames` live."
     return frames.to(dtype).div_(127.5).sub_(1)
 
-# %% ../nbs/11_loaders.ipynb #37
-def _make_store(regime, ds, index, device, io_threads):
+# %% ../nbs/11_loaders.ipynb #40
+def _make_store(regime, ds, index, device, io_threads, max_buffers):
     if regime == 'device': return DeviceFrames(ds, index, device)
-    if regime == 'ram': return RamFrames(ds, index)
-    if regime == 'disk': return DiskFrames(ds, index, io_threads)
+    if regime == 'ram': return RamFrames(ds, index, max_buffers)
+    if regime == 'disk': return DiskFrames(ds, index, io_threads, max_buffers)
     raise ValueError(f"regime must be 'auto' or one of {REGIMES}, got {regime!r}")
 
 class TransitionLoader:
     "Endless, seeded batches of frame-stacked transitions from a LAOM dataset, in the regime that fits."
     def __init__(self, source, batch_size: int, max_offset: int = 1, frame_stack: int = 3, regime: str = 'auto',
                  device=None, seed: int = 0, trajectories: Sequence[int] | None = None,
-                 prefetch: int = 4, io_threads: int = 16):
+                 prefetch: int = 4, io_threads: int = 32):
         self.owns_dataset = not isinstance(source, LaomDataset)
         self.dataset = open_dataset(source) if self.owns_dataset else source
         self.batch_size, self.frame_stack = batch_size, frame_stack
@@ -245,7 +267,7 @@ class TransitionLoader:
         self.device = torch.device(device) if device is not None else default_device()
         nbytes = self.index.num_frames * 3 * math.prod(self.dataset.img_hw)
         self.regime = choose_regime(nbytes, self.device) if regime == 'auto' else regime
-        self.frames = _make_store(self.regime, self.dataset, self.index, self.device, io_threads)
+        self.frames = _make_store(self.regime, self.dataset, self.index, self.device, io_threads, max_buffers=prefetch + 4)
         self.actions, self.states = (_rows_of(self.dataset, self.index, k) for k in ('actions', 'states'))
         self.rng = np.random.default_rng(seed)
         self.stream = SampleStream(self.index.num_samples, batch_size, self.rng)
@@ -253,7 +275,7 @@ class TransitionLoader:
         self.workers = ThreadPoolExecutor(max(self.prefetch, 1), thread_name_prefix='laom-batch')
         self.pending = deque()
 
-# %% ../nbs/11_loaders.ipynb #39
+# %% ../nbs/11_loaders.ipynb #42
 def _gather(self: TransitionLoader, plan: BatchPlan) -> Batch:
     "Gather one planned batch (on the host for the host regimes) and move it to the device."
     frames = self.frames.gather(plan.frames.ravel())
@@ -271,7 +293,7 @@ def _next(self: TransitionLoader) -> Batch:
 TransitionLoader.gather, TransitionLoader.__next__ = _gather, _next
 TransitionLoader.__iter__ = lambda self: self
 
-# %% ../nbs/11_loaders.ipynb #40
+# %% ../nbs/11_loaders.ipynb #43
 def _close(self: TransitionLoader):
     "Stop the background workers and release the file (a dataset passed in open stays open)."
     self.workers.shutdown(wait=True, cancel_futures=True)
