@@ -61,12 +61,14 @@ class LAMConfig(EncoderConfig, OptimConfig):
     latent_fdm: bool = True            # FDM predicts the next embedding (LAOM) or pixels (LAPO)
     act_head_dim: int = 1024
     obs_head_dim: int = 1024
+    head_num_blocks: int = 3           # MLP blocks in the IDM and FDM heads (3 in the official models)
     act_head_dropout: float = 0.0
     obs_head_dropout: float = 0.0
     target: str = 'ema'                # latent target: 'ema' encoder or plain 'stopgrad' of the online one
     target_tau: float = 0.001
     target_update_every: int = 1
     use_aug: bool = True
+    aug_max_shift: float = 14 / 64     # random shift as a fraction of the frame size: +-14 px at 64 px
     labeled_batch_size: int = 128      # LAOM+supervision only
     labeled_loss_coef: float = 0.01    # 0.001 for cheetah-run (table 7)
 
@@ -255,8 +257,8 @@ def _validate_optim(name, stage: OptimConfig):
 def _validate_lam(lam: LAMConfig):
     _check_choice('lam.quantization', lam.quantization, ('none', 'fsq', 'vq'))
     _check_choice('lam.target', lam.target, ('ema', 'stopgrad', 'none'))
-    for f in ('future_obs_offset', 'latent_action_dim', 'act_head_dim', 'obs_head_dim', 'frame_stack',
-              'encoder_scale', 'labeled_batch_size'):
+    for f in ('future_obs_offset', 'latent_action_dim', 'act_head_dim', 'obs_head_dim', 'head_num_blocks',
+              'frame_stack', 'encoder_scale', 'labeled_batch_size'):
         _check_positive(f'lam.{f}', getattr(lam, f))
     if not 0 < lam.target_tau <= 1: raise ValueError(f'lam.target_tau={lam.target_tau}: expected 0 < tau <= 1')
     if lam.latent_fdm and lam.target == 'none': raise ValueError("lam.target='none' needs a pixel FDM (latent_fdm=False)")
@@ -286,7 +288,7 @@ PRESETS = {
         'lam.encoder_scale': 1, 'lam.encoder_num_res_blocks': 1, 'lam.batch_size': 64, 'lam.learning_rate': 5e-4,
         'lam.num_epochs': None, 'lam.total_updates': 3000, 'lam.warmup_epochs': 0.05,
         'lam.latent_action_dim': 512, 'lam.act_head_dim': 512, 'lam.obs_head_dim': 512, 'lam.target_tau': 0.01,
-        'lam.labeled_batch_size': 32, 'lam.labeled_loss_coef': 0.1,
+        'lam.head_num_blocks': 2, 'lam.aug_max_shift': 4 / 64, 'lam.labeled_batch_size': 32, 'lam.labeled_loss_coef': 0.1,
         'latent_bc.encoder_scale': 2, 'latent_bc.encoder_num_res_blocks': 1, 'latent_bc.batch_size': 64,
         'latent_bc.learning_rate': 5e-4, 'latent_bc.num_epochs': None, 'latent_bc.total_updates': 3000,
         'decoder.batch_size': 256, 'decoder.total_updates': 1000,
@@ -302,6 +304,7 @@ PRESETS = {
         'lam.encoder_scale': 1, 'lam.encoder_num_res_blocks': 1, 'lam.batch_size': 16, 'lam.learning_rate': 1e-3,
         'lam.num_epochs': None, 'lam.total_updates': 20, 'lam.warmup_epochs': 0.0, 'lam.future_obs_offset': 3,
         'lam.latent_action_dim': 32, 'lam.act_head_dim': 32, 'lam.obs_head_dim': 32, 'lam.target_tau': 0.05,
+        'lam.head_num_blocks': 1,
         'lam.labeled_batch_size': 8, 'lam.labeled_loss_coef': 0.1, 'lam.fsq_levels': [4, 4],
         'latent_bc.encoder_scale': 1, 'latent_bc.encoder_num_res_blocks': 1, 'latent_bc.batch_size': 16,
         'latent_bc.num_epochs': None, 'latent_bc.total_updates': 20,
