@@ -9,7 +9,9 @@ Settings compared (random actions, built-in background videos):
   laom-vanilla          laom make_env('vanilla'): small-frame render settings
   laom-dcs-sky800       scale_easy_video_hard with an 800 px skybox face, as the official DCS uploads
   laom-dcs              scale_easy_video_hard with the default skybox face (2 * img_hw)
-Each process renders with one software-GL thread (LP_NUM_THREADS=1 unless set).
+Each process renders with one software-GL thread (LP_NUM_THREADS=1 unless set). "steps per CPU-s" divides by
+the process's CPU time instead of wall time: on a machine shared with other jobs it estimates what one
+otherwise idle core would do.
 """
 import argparse
 import multiprocessing as mp
@@ -41,16 +43,16 @@ def build(setting: str, task: str, img_hw: int):
     return env, env.action_space.shape
 
 
-def measure(setting: str, task: str, img_hw: int, steps: int, barrier=None, warmup: int = 20) -> float:
-    "Steps per second of one process, timed after building, a short warm-up (which loads a video) and `barrier`."
+def measure(setting: str, task: str, img_hw: int, steps: int, barrier=None, warmup: int = 20) -> tuple:
+    "(steps per wall second, steps per CPU second) of one process, timed after building, a warm-up and `barrier`."
     env, shape = build(setting, task, img_hw)
     actions = np.random.default_rng(0).uniform(-1, 1, (steps + warmup,) + shape)
     env.reset()
     for a in actions[:warmup]: env.step(a)
     if barrier is not None: barrier.wait()     # all processes start timing together
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for a in actions[warmup:]: env.step(a)     # one dm_control episode is 1000 steps: steps + warmup stay below
-    return steps/(time.perf_counter() - start)
+    return steps/(time.perf_counter() - start), steps/(time.process_time() - cpu_start)
 
 
 def _worker(args, barrier, results):
@@ -58,7 +60,7 @@ def _worker(args, barrier, results):
 
 
 def run_parallel(n: int, *args) -> list:
-    "Per-process steps/s of `n` processes measuring at the same time."
+    "Per-process (wall, CPU) steps/s of `n` processes measuring at the same time."
     ctx = mp.get_context('spawn')
     barrier, results = ctx.Barrier(n), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(args, barrier, results)) for _ in range(n)]
@@ -79,11 +81,11 @@ def main():
     if a.steps + 20 >= 1000: p.error('--steps must stay below 980 (one dm_control episode)')
     print(f'{a.task}, {a.img_hw} px, {a.steps} steps per process, LP_NUM_THREADS={os.environ["LP_NUM_THREADS"]}, '
           f'{os.cpu_count()} CPUs')
-    print(f'{"setting":22s} {"procs":>5s} {"steps/s per process":>20s} {"steps/s total":>14s}')
+    print(f'{"setting":22s} {"procs":>5s} {"steps/s per process":>20s} {"steps/s total":>14s} {"steps per CPU-s":>16s}')
     for setting in a.settings:
         for n in a.processes:
-            rates = run_parallel(n, setting, a.task, a.img_hw, a.steps)
-            print(f'{setting:22s} {n:5d} {np.mean(rates):20.0f} {sum(rates):14.0f}', flush=True)
+            wall, cpu = np.array(run_parallel(n, setting, a.task, a.img_hw, a.steps)).T
+            print(f'{setting:22s} {n:5d} {wall.mean():20.0f} {wall.sum():14.0f} {cpu.mean():16.0f}', flush=True)
 
 if __name__ == '__main__':
     main()
