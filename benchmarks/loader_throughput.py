@@ -7,6 +7,9 @@ of 3 frames of 64x64 RGB (9x64x64 uint8), and the bytes/s that implies.
     python benchmarks/loader_throughput.py                   # ~3 GB file: ram, disk (cold) and device if CUDA
     python benchmarks/loader_throughput.py --gb 30           # a file larger than the page cache holds comfortably
 
+The CPU line shows how many cores the process kept busy: on a machine shared with other work the loader may get
+less than the whole CPU, and CPU-ms per batch tells what it would need on its own.
+
 Targets on a 2-core CPU: RAM batches at >= 50 % of the memcpy ceiling; disk >= 10,000 samples/s from a cold
 file larger than RAM. "Cold" means the page cache was dropped first (`/proc/sys/vm/drop_caches` as root, or
 else `posix_fadvise(DONTNEED)` on the file, which evicts its clean pages); the script says which it used.
@@ -87,17 +90,19 @@ def disk_read_bytes() -> int:
         return 0
 
 
-def time_loader(loader, batches: int, windows: int) -> tuple[list[float], float]:
-    "Samples/s of each of `windows` windows of `batches` batches, and storage bytes read per second overall."
-    for _ in range(loader.prefetch + 4): next(loader)  # warm-up: fills the prefetch queue and the buffer pool
-    rates, read0, begin = [], disk_read_bytes(), time.perf_counter()
+def time_loader(loader, batches: int, windows: int) -> tuple[list[float], float, float]:
+    "Samples/s of each of `windows` windows of `batches` batches; storage bytes read and CPU seconds per second."
+    warm_until, warmed = time.perf_counter() + 2.0, 0  # warm-up: fills the prefetch queue and the buffer pool
+    while warmed < 3 * (loader.prefetch + 4) or time.perf_counter() < warm_until: batch = next(loader); warmed += 1
+    rates, read0, cpu0, begin = [], disk_read_bytes(), time.process_time(), time.perf_counter()
     for _ in range(windows):
         start = time.perf_counter()
         for _ in range(batches): batch = next(loader)
         if loader.device.type == 'cuda': torch.cuda.synchronize()
         rates.append(batches * loader.batch_size / (time.perf_counter() - start))
     assert batch.obs.shape == (loader.batch_size, 9, IMG_HW, IMG_HW)
-    return rates, (disk_read_bytes() - read0) / (time.perf_counter() - begin)
+    seconds = time.perf_counter() - begin
+    return rates, (disk_read_bytes() - read0) / seconds, (time.process_time() - cpu0) / seconds
 
 
 def ram_subset(path: Path, ram_gb: float) -> list[int]:
@@ -115,12 +120,13 @@ def run_regime(regime, path, args, ceiling):
                               trajectories=subset, prefetch=args.prefetch, io_threads=args.io_threads)
     load_s = time.perf_counter() - start
     with loader:
-        rates, read_s = time_loader(loader, args.batches, args.windows)
+        rates, read_s, cores = time_loader(loader, args.batches, args.windows)
     samples_s = float(np.median(rates))
     out_bytes = samples_s * SAMPLE_BYTES
     print(f'{regime:>6}: {samples_s:9,.0f} samples/s  {out_bytes / 1e9:6.2f} GB/s of batches '
           f'({100 * out_bytes / ceiling:5.1f} % of memcpy)  [windows: {", ".join(f"{r:,.0f}" for r in rates)}]  '
           f'setup {load_s:.1f} s, {len(subset) if subset else "all"} trajectories'
+          f'\n        CPU: {cores:.2f} cores busy, {1e3 * cores * args.batch_size / samples_s:.1f} CPU-ms per batch'
           + (f'\n        storage reads {read_s / 1e9:.2f} GB/s; {how}' if regime == 'disk' else ''))
 
 

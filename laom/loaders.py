@@ -9,6 +9,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
+import cv2
 import numpy as np
 import torch
 from tqdm.auto import tqdm
@@ -163,23 +164,22 @@ def _runs(byte_offsets: np.ndarray, frame_bytes: int) -> tuple[np.ndarray, np.nd
     return starts, np.diff(starts, append=len(byte_offsets))
 
 # %% ../nbs/11_loaders.ipynb #30
-def _read_runs(fd: int, staging: np.ndarray, frames: np.ndarray, run_starts, run_lengths, run_offsets):
-    "`pread` each run into `staging` (as stored) and transpose it into `frames` (channels-first) while it is in cache."
+def _read_runs(fd: int, staging: np.ndarray, run_starts, run_lengths, run_offsets):
+    "Read each run of frames with one `pread` into its rows of `staging` (called from one I/O thread)."
     frame_bytes = staging[0].nbytes
     buffer = memoryview(staging.reshape(-1))
     for start, length, offset in zip(run_starts.tolist(), run_lengths.tolist(), run_offsets.tolist()):
-        stop = start + length
-        if os.preadv(fd, [buffer[start * frame_bytes: stop * frame_bytes]], offset) != length * frame_bytes:
-            raise OSError(f"short read of {length * frame_bytes} bytes at offset {offset}: the file is truncated")
-        np.copyto(frames[start:stop], staging[start:stop].transpose(0, 3, 1, 2))
+        want = length * frame_bytes
+        if os.preadv(fd, [buffer[start * frame_bytes: start * frame_bytes + want]], offset) != want:
+            raise OSError(f"short read of {want} bytes at offset {offset}: the file is truncated")
 
 # %% ../nbs/11_loaders.ipynb #31
 class DiskFrames:
     "Frames read from the HDF5 file on demand: de-duplicated, one `pread` per run of adjacent frames, threaded."
     def __init__(self, ds: LaomDataset, index: TransitionIndex, io_threads: int = 32, max_buffers: int = 8):
         self.index, self.hw = index, ds.img_hw
-        self.staging = BufferPool((*self.hw, 3), max_buffers)   # frames as stored (H, W, 3)
-        self.unique = BufferPool((3, *self.hw), max_buffers)    # the batch's distinct frames, channels-first
+        self.staging = BufferPool((*self.hw, 3), max_buffers)  # distinct frames as stored (H, W, 3)
+        self.planes = BufferPool(self.hw, max_buffers)          # their R, G and B planes
         self.out = BufferPool((3, *self.hw), max_buffers)
         self.frame_bytes = 3 * self.hw[0] * self.hw[1]
         self.obs_offsets = _obs_offsets(ds, index)
@@ -200,25 +200,33 @@ def _release(fd, pool):
 
 # %% ../nbs/11_loaders.ipynb #32
 def _read_unique(self: DiskFrames, unique_ids: np.ndarray, capacity: int) -> np.ndarray:
-    "Frames `unique_ids` (sorted) as channels-first (n, 3, H, W), read in runs spread over the I/O threads."
+    "Frames `unique_ids` (sorted) as stored, (n, H, W, 3), read in runs spread over the I/O threads."
     staging = self.staging.get(capacity)[:len(unique_ids)]
-    frames = self.unique.get(capacity)[:len(unique_ids)]
     offsets = self.byte_offsets(unique_ids)
     starts, lengths = _runs(offsets, self.frame_bytes)
     shares = np.array_split(np.arange(len(starts)), min(len(starts), self.io_threads))
-    jobs = [self.pool.submit(_read_runs, self.fd, staging, frames, starts[s], lengths[s], offsets[starts[s]]) for s in shares]
+    jobs = [self.pool.submit(_read_runs, self.fd, staging, starts[s], lengths[s], offsets[starts[s]]) for s in shares]
     for job in jobs: job.result()
-    return frames
+    return staging
+
+def _split_planes(frames: np.ndarray, planes: np.ndarray):
+    "(n, H, W, 3) frames into `planes` (3, n, H, W), with OpenCV's vectorised channel split (writes in place)."
+    n, h, w, _ = frames.shape
+    cv2.split(frames.reshape(n * h, w, 3), [planes[c].reshape(n * h, w) for c in range(3)])
 
 def _disk_gather(self: DiskFrames, frame_ids: np.ndarray) -> torch.Tensor:
     unique_ids, inverse = np.unique(frame_ids, return_inverse=True)
-    frames = self.read_unique(unique_ids, len(frame_ids))
-    out = self.out.get(len(frame_ids))
-    return torch.from_numpy(np.take(frames, inverse.ravel(), axis=0, mode='clip', out=out))
+    n, m = len(unique_ids), len(frame_ids)
+    planes = self.planes.get(3 * m)[:3 * n].reshape(3, n, *self.hw)
+    _split_planes(self.read_unique(unique_ids, m), planes)
+    rows = (np.arange(3) * n + inverse.reshape(-1, 1)).ravel()  # output plane 3i + c = plane c of frame inverse[i]
+    out = self.out.get(m)
+    np.take(planes.reshape(3 * n, -1), rows, axis=0, mode='clip', out=out.reshape(3 * m, -1))
+    return torch.from_numpy(out)
 
 DiskFrames.read_unique, DiskFrames.gather = _read_unique, _disk_gather
 
-# %% ../nbs/11_loaders.ipynb #35
+# %% ../nbs/11_loaders.ipynb #36
 REGIMES = ('device', 'ram', 'disk')
 
 def available_ram() -> int:
@@ -235,7 +243,7 @@ def choose_regime(nbytes: int, device, memory_fraction: float = 0.5) -> str:
     if device.type == 'cuda' and nbytes <= memory_fraction * torch.cuda.mem_get_info(device)[0]: return 'device'
     return 'ram' if nbytes <= memory_fraction * available_ram() else 'disk'
 
-# %% ../nbs/11_loaders.ipynb #38
+# %% ../nbs/11_loaders.ipynb #39
 class Batch(NamedTuple):
     obs: torch.Tensor         # uint8 (B, 3F, H, W): stacked o_t
     next_obs: torch.Tensor    # uint8 (B, 3F, H, W): stacked o_{t+1}
@@ -246,9 +254,10 @@ class Batch(NamedTuple):
 
 def to_float(frames: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
     "uint8 frames to [-1, 1] as (x / 255 - 0.5) * 2, computed where `frames` live."
+    if frames.dtype != torch.uint8: raise TypeError(f"to_float expects uint8 frames, got {frames.dtype}")
     return frames.to(dtype).div_(127.5).sub_(1)
 
-# %% ../nbs/11_loaders.ipynb #40
+# %% ../nbs/11_loaders.ipynb #41
 def _make_store(regime, ds, index, device, io_threads, max_buffers):
     if regime == 'device': return DeviceFrames(ds, index, device)
     if regime == 'ram': return RamFrames(ds, index, max_buffers)
@@ -267,7 +276,7 @@ class TransitionLoader:
         self.device = torch.device(device) if device is not None else default_device()
         nbytes = self.index.num_frames * 3 * math.prod(self.dataset.img_hw)
         self.regime = choose_regime(nbytes, self.device) if regime == 'auto' else regime
-        self.frames = _make_store(self.regime, self.dataset, self.index, self.device, io_threads, max_buffers=prefetch + 4)
+        self.frames = _make_store(self.regime, self.dataset, self.index, self.device, io_threads, max_buffers=prefetch + 6)
         self.actions, self.states = (_rows_of(self.dataset, self.index, k) for k in ('actions', 'states'))
         self.rng = np.random.default_rng(seed)
         self.stream = SampleStream(self.index.num_samples, batch_size, self.rng)
@@ -275,7 +284,7 @@ class TransitionLoader:
         self.workers = ThreadPoolExecutor(max(self.prefetch, 1), thread_name_prefix='laom-batch')
         self.pending = deque()
 
-# %% ../nbs/11_loaders.ipynb #42
+# %% ../nbs/11_loaders.ipynb #43
 def _gather(self: TransitionLoader, plan: BatchPlan) -> Batch:
     "Gather one planned batch (on the host for the host regimes) and move it to the device."
     frames = self.frames.gather(plan.frames.ravel())
@@ -293,7 +302,7 @@ def _next(self: TransitionLoader) -> Batch:
 TransitionLoader.gather, TransitionLoader.__next__ = _gather, _next
 TransitionLoader.__iter__ = lambda self: self
 
-# %% ../nbs/11_loaders.ipynb #43
+# %% ../nbs/11_loaders.ipynb #44
 def _close(self: TransitionLoader):
     "Stop the background workers and release the file (a dataset passed in open stays open)."
     self.workers.shutdown(wait=True, cancel_futures=True)
