@@ -127,6 +127,8 @@ class DataConfig:
     label_budget: int = 128            # labeled trajectories for the decoder / supervision / baselines
     labeled_seed: int = 42             # the official sampling seed; budgets are nested under one seed
     data_path: str | None = None       # the full (unlabeled) file; None = collect into the run root
+    labeled_data_path: str | None = None  # a file of labeled trajectories (e.g. an official `-labeled-1000xN` file);
+                                       # None = sample `label_budget` trajectories of the full file
     eval_data_path: str | None = None  # held-out file with novel distractor videos
     videos: str = 'builtin'            # 'builtin' or the path of a DAVIS 2017 JPEGImages/480p folder
 
