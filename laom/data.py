@@ -103,6 +103,7 @@ class DatasetWriter:
         self.num_trajectories = _complete_count(self._file)
 
     def _create(self):
+        self.partial.parent.mkdir(parents=True, exist_ok=True)
         f = h5py.File(self.partial, 'w', track_order=True)
         _write_attrs(f, self.attrs, self.partial)
         return f
