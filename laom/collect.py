@@ -18,11 +18,12 @@ from .data import DatasetWriter, open_dataset, write_labeled_subset
 from .envs.dcs import check_img_hw, get_task, make_env, video_source
 from .envs.distractors import get_preset
 from .envs.videos import SPLITS, BuiltinVideos, DavisVideos
-from .experts import ExpertPolicy, NoisyExpert, check_dims, load_expert
+from .experts import ExpertPolicy, NoisyExpert, SB3Expert, check_dims, load_expert, sac_actor_expert
 
 # %% auto #0
-__all__ = ['NOISE_STREAM', 'WORKER_THREADS', 'episode_seed', 'rollout', 'trajectory_source', 'in_order', 'describe_videos',
-           'expert_identity', 'collection_attrs', 'collect_dataset', 'dataset_names', 'collect_splits']
+__all__ = ['NOISE_STREAM', 'WORKER_THREADS', 'episode_seed', 'rollout', 'trajectory_source', 'portable_expert', 'in_order',
+           'describe_videos', 'expert_identity', 'collection_attrs', 'collect_dataset', 'dataset_names',
+           'collect_splits']
 
 # %% ../nbs/17_collect.ipynb #6
 def episode_seed(seed: int, index: int, split: str = 'train') -> int:
@@ -98,6 +99,14 @@ def trajectory_source(workers: int, env_kwargs: dict, policy: ExpertPolicy, nois
     finally: pool.terminate(); pool.join()
 
 # %% ../nbs/17_collect.ipynb #17
+def portable_expert(expert: ExpertPolicy) -> ExpertPolicy:
+    "`expert`, or for a stable-baselines3 SAC expert its actor as a numpy `MLPExpert` (same `source`), light to send to workers."
+    if not isinstance(expert, SB3Expert): return expert
+    actor = sac_actor_expert(expert.model, expert.task)
+    actor.source = expert.source
+    return actor
+
+# %% ../nbs/17_collect.ipynb #20
 def in_order(results, start: int = 0):
     "Yield `(index, item)` pairs of `results` (any order) as `start, start + 1, ...`, holding back those that come early."
     waiting, expected = {}, start
@@ -107,7 +116,7 @@ def in_order(results, start: int = 0):
             yield expected, waiting.pop(expected)
             expected += 1
 
-# %% ../nbs/17_collect.ipynb #20
+# %% ../nbs/17_collect.ipynb #23
 def describe_videos(videos, preset) -> str:
     "Where the background videos of `preset` come from, in words (`videos` as `make_env` takes it)."
     if get_preset(preset).num_videos == 0: return 'none'
@@ -120,7 +129,7 @@ def expert_identity(expert: ExpertPolicy) -> str:
     "Where `expert` was loaded from (its `source`), else its class name."
     return expert.source or type(expert).__name__
 
-# %% ../nbs/17_collect.ipynb #21
+# %% ../nbs/17_collect.ipynb #24
 def collection_attrs(task: str, preset, img_hw: int = 64, split: str = 'train', dynamic: bool = True,
                      seed: int = 0, noise_std: float = 0.2, max_steps: int = 1000, expert: ExpertPolicy | None = None,
                      videos=None, fast_render: bool = True) -> dict:
@@ -131,7 +140,7 @@ def collection_attrs(task: str, preset, img_hw: int = 64, split: str = 'train', 
                 expert='none' if expert is None else expert_identity(expert),
                 videos=describe_videos(videos, preset), fast_render=fast_render)
 
-# %% ../nbs/17_collect.ipynb #24
+# %% ../nbs/17_collect.ipynb #27
 def _positive_int(name: str, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f'{name} must be a positive integer, got {value!r}')
@@ -150,7 +159,7 @@ def _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, se
     if preset.num_videos != 0: video_source(videos).names(split, preset.num_videos)   # e.g. a DAVIS folder lacking videos
     return int(workers or os.cpu_count() or 1)
 
-# %% ../nbs/17_collect.ipynb #26
+# %% ../nbs/17_collect.ipynb #29
 def _already_collected(path: Path, attrs: dict, num_trajectories: int) -> bool:
     "True if `path` holds this collection; raise if it holds another one; False if there is no file."
     if not path.exists(): return False
@@ -165,7 +174,7 @@ def _already_collected(path: Path, attrs: dict, num_trajectories: int) -> bool:
     print(f'{path}: already collected with these settings ({count} trajectories); reusing it')
     return True
 
-# %% ../nbs/17_collect.ipynb #28
+# %% ../nbs/17_collect.ipynb #31
 def _progress(path: Path, num_trajectories: int, done: int, max_steps: int, progress: bool):
     return tqdm(total=num_trajectories * max_steps, initial=done * max_steps, unit='step', unit_scale=True,
                 desc=f'collecting {path.name}', disable=not progress, smoothing=0.1)
@@ -178,7 +187,7 @@ def _write_all(writer: DatasetWriter, source, jobs, bar, workers: int):
         rate = bar.format_dict['rate']
         bar.set_postfix(ret=f"{traj['rewards'].sum():.0f}", per_worker=f'{rate / workers:.0f}/s' if rate else '?')
 
-# %% ../nbs/17_collect.ipynb #29
+# %% ../nbs/17_collect.ipynb #32
 def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1, img_hw: int = 64,
                     expert: ExpertPolicy | None = None, noise_std: float = 0.2, seed: int = 0, split: str = 'train',
                     videos=None, workers: int | None = None, max_steps: int = 1000, dynamic: bool = True,
@@ -189,6 +198,7 @@ def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1
     attrs = collection_attrs(task, preset, img_hw, split, dynamic, seed, noise_std, max_steps, expert, videos, fast_render)
     if _already_collected(path, attrs, num_trajectories): return path
     path.parent.mkdir(parents=True, exist_ok=True)
+    expert = portable_expert(expert)
     env_kwargs = dict(task=task, preset=preset, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic, fast_render=fast_render)
     with DatasetWriter(path, attrs, resume=resume) as writer:
         todo = range(writer.num_trajectories, num_trajectories)
@@ -200,7 +210,7 @@ def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1
                 _write_all(writer, source, jobs, bar, workers)
     return path
 
-# %% ../nbs/17_collect.ipynb #47
+# %% ../nbs/17_collect.ipynb #50
 def _count(n: int) -> str: return f'{n // 1000}k' if n % 1000 == 0 else str(n)
 
 def dataset_names(task: str, preset, num_trajectories: int, img_hw: int = 64, budgets=(), max_steps: int = 1000) -> dict:
@@ -209,7 +219,7 @@ def dataset_names(task: str, preset, num_trajectories: int, img_hw: int = 64, bu
     return dict(train=f'{stem}-{img_hw}px-{_count(num_trajectories)}.hdf5', eval=f'{stem}-{img_hw}px-eval.hdf5',
                 labeled={b: f'{stem}-labeled-{max_steps}x{b}-{img_hw}px.hdf5' for b in budgets})
 
-# %% ../nbs/17_collect.ipynb #49
+# %% ../nbs/17_collect.ipynb #52
 def _labeled_subset(src: Path, dst: Path, budget: int, seed: int) -> Path:
     "The labeled subset file, made unless it exists."
     if dst.exists(): print(f'{dst}: exists; reusing it')
