@@ -5,6 +5,7 @@
 # %% ../nbs/17_collect.ipynb #1
 from __future__ import annotations
 
+import hashlib
 import multiprocessing as mp
 import os
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from .data import DatasetWriter, open_dataset, write_labeled_subset
 from .envs.dcs import check_img_hw, get_task, make_env, video_source
 from .envs.distractors import get_preset
 from .envs.videos import SPLITS, BuiltinVideos, DavisVideos
-from .experts import ExpertPolicy, NoisyExpert, SB3Expert, check_dims, load_expert, sac_actor_expert
+from .experts import ExpertPolicy, MLPExpert, NoisyExpert, SB3Expert, check_dims, load_expert, sac_actor_expert
 
 # %% auto #0
 __all__ = ['NOISE_STREAM', 'WORKER_THREADS', 'episode_seed', 'rollout', 'trajectory_source', 'portable_expert', 'in_order',
@@ -126,8 +127,13 @@ def describe_videos(videos, preset) -> str:
     return type(source).__name__
 
 def expert_identity(expert: ExpertPolicy) -> str:
-    "Where `expert` was loaded from (its `source`), else its class name."
-    return expert.source or type(expert).__name__
+    "Where `expert` comes from (its `source`) and, for a numpy `MLPExpert`, a digest of its parameters."
+    name = expert.source or type(expert).__name__
+    if not isinstance(expert, MLPExpert): return name
+    digest = hashlib.sha1()
+    for a in (*expert.weights, *expert.biases, *((expert.obs_mean, expert.obs_std) if expert.obs_mean is not None else ())):
+        digest.update(np.ascontiguousarray(a, np.float32).tobytes())
+    return f'{name} (parameters sha1 {digest.hexdigest()[:12]})'
 
 # %% ../nbs/17_collect.ipynb #24
 def collection_attrs(task: str, preset, img_hw: int = 64, split: str = 'train', dynamic: bool = True,
@@ -195,10 +201,10 @@ def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1
     "Collect `num_trajectories` rollouts of `expert` (default: the shipped one) on `task` with `preset` distractors into `path`."
     path, expert = Path(path), load_expert(task) if expert is None else expert
     workers = _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers)
+    expert = portable_expert(expert)
     attrs = collection_attrs(task, preset, img_hw, split, dynamic, seed, noise_std, max_steps, expert, videos, fast_render)
     if _already_collected(path, attrs, num_trajectories): return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    expert = portable_expert(expert)
     env_kwargs = dict(task=task, preset=preset, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic, fast_render=fast_render)
     with DatasetWriter(path, attrs, resume=resume) as writer:
         todo = range(writer.num_trajectories, num_trajectories)
