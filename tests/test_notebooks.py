@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb
+from nbdev import test as nbdev_test
 
 NBS = Path(__file__).resolve().parents[1] / 'nbs'
 SKIPPED_FLAGS = get_config(path=NBS.parent).tst_flags.split()
@@ -18,5 +18,5 @@ NOTEBOOKS = sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith('_'))
 def test_notebook(path, monkeypatch):
     monkeypatch.setenv('IN_TEST', '1')
     forced = os.environ.get('LAOM_TEST_FLAGS', '').split()
-    ok, seconds = test_nb(path, skip_flags=SKIPPED_FLAGS, force_flags=forced)
+    ok, seconds = nbdev_test.test_nb(path, skip_flags=SKIPPED_FLAGS, force_flags=forced)
     assert ok, f'{path.name} failed (run it with nbdev_test --path {path} to see the traceback)'
