@@ -9,7 +9,6 @@ from typing import Callable, Iterable, Iterator
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
 from ..config import LAMConfig, OptimConfig
 from ..torch_utils import autocast_context, default_device, make_optimizer, warmup_cosine_schedule, warmup_linear_schedule
