@@ -24,8 +24,10 @@ install: $(STAMP)
 guards: $(STAMP)
 	$(BIN)/python tests/check_sync.py
 
+# One thread per process: the notebooks' tiny models gain little from two, and on a busy 2-core machine
+# two threads per process can slow an update 10-100x (measured here).
 test: guards
-	$(BIN)/python -m pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
 reproduce: $(STAMP)
 	$(BIN)/laom-demo
