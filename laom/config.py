@@ -69,6 +69,8 @@ class LAMConfig(EncoderConfig, OptimConfig):
     target_update_every: int = 1
     use_aug: bool = True
     aug_max_shift: float = 14 / 64     # random shift as a fraction of the frame size: +-14 px at 64 px
+    aug_rotate: bool = True            # rotations up to +-90 degrees among the augmentation pipelines
+    aug_perspective: bool = True       # perspective changes (distortion 0.5) among the pipelines
     labeled_batch_size: int = 128      # LAOM+supervision only
     labeled_loss_coef: float = 0.01    # 0.001 for cheetah-run (table 7)
 
@@ -298,7 +300,8 @@ PRESETS = {
         'lam.encoder_scale': 1, 'lam.encoder_num_res_blocks': 1, 'lam.batch_size': 64, 'lam.learning_rate': 5e-4,
         'lam.num_epochs': None, 'lam.total_updates': 3000, 'lam.warmup_epochs': 0.05,
         'lam.latent_action_dim': 512, 'lam.act_head_dim': 512, 'lam.obs_head_dim': 512, 'lam.target_tau': 0.01,
-        'lam.head_num_blocks': 2, 'lam.aug_max_shift': 4 / 64, 'lam.labeled_batch_size': 32, 'lam.labeled_loss_coef': 0.1,
+        'lam.head_num_blocks': 2, 'lam.aug_max_shift': 4 / 64,
+        'lam.aug_rotate': False, 'lam.aug_perspective': False, 'lam.labeled_batch_size': 32, 'lam.labeled_loss_coef': 0.1,
         'latent_bc.encoder_scale': 2, 'latent_bc.encoder_num_res_blocks': 1, 'latent_bc.batch_size': 64,
         'latent_bc.learning_rate': 5e-4, 'latent_bc.num_epochs': None, 'latent_bc.total_updates': 3000,
         'decoder.batch_size': 256, 'decoder.total_updates': 1000,

@@ -84,7 +84,8 @@ class LAMLearner:
         self.probes = probes.to(self.device)
         self.optimizer = make_optimizer(self.model, cfg.learning_rate, cfg.weight_decay or 0.0, kind='adam')
         self.scheduler = make_schedule(self.optimizer, cfg, total_updates, warmup_updates)
-        self.augmenter = Augmenter() if cfg.use_aug else None
+        self.augmenter = Augmenter(rotate=cfg.aug_rotate, perspective=cfg.aug_perspective,
+                                   max_shift=cfg.aug_max_shift) if cfg.use_aug else None
 
     @property
     def step(self) -> int: return self.scheduler.last_epoch
