@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'DatasetError', 'check_trajectory', 'partial_path', 'DatasetWriter',
-           'write_dataset', 'LaomDataset', 'open_dataset', 'labeled_indices', 'write_labeled_subset',
+           'write_dataset', 'LaomDataset', 'open_dataset', 'dataset_task', 'labeled_indices', 'write_labeled_subset',
            'synthetic_trajectory', 'make_synthetic_dataset']
 
 # %% ../nbs/10_data.ipynb #6
@@ -255,6 +255,12 @@ LaomDataset.__exit__ = lambda self, *exc: self.close()
 def open_dataset(path) -> LaomDataset:
     "Open and validate a dataset in the official LAOM HDF5 layout."
     return LaomDataset(path)
+
+def dataset_task(ds: LaomDataset) -> str:
+    "The task a file holds, `<domain_name>-<task_name>` (e.g. 'cheetah-run'), from its root attributes."
+    missing = [k for k in ('domain_name', 'task_name') if k not in ds.attrs]
+    if missing: raise DatasetError(f'{ds.path}: root attribute(s) {missing} missing, so the task of the file is unknown')
+    return f"{ds.attrs['domain_name']}-{ds.attrs['task_name']}"
 
 # %% ../nbs/10_data.ipynb #40
 def labeled_indices(num_total: int, # trajectories to choose from

@@ -22,16 +22,16 @@ from .tracking import StageRun, atomic_write, mark_done, read_summary, read_metr
 from .train import fit
 from .nets import Encoder, LatentActHead, Actor, ActionDecoder, PixelDecoder, encoder_channels, stage_sizes
 from .augment import Augmenter
-from .data import DatasetError, LaomDataset, open_dataset
+from .data import DatasetError, LaomDataset, dataset_task, open_dataset
 from .loaders import TransitionLoader, SampleStream, transition_index, plan_batch, choose_regime
 from .methods.core import LatentActionModel, as_float_frames, stage_updates, make_schedule
 
 # %% auto #0
 __all__ = ['MODEL_FILE', 'StageOptions', 'stage_run', 'register_model', 'build_model', 'save_stage_model', 'load_stage_model',
-           'StageResult', 'dataset_task', 'check_dataset', 'select_trajectories', 'model_frames', 'stage_batches',
-           'ordered_batches', 'held_out_batches', 'TargetMean', 'Regression', 'run_stage', 'StageData', 'stage_data',
-           'as_labeler', 'train_actor', 'train_latent_bc', 'CachedBatch', 'actor_latents', 'cache_latents',
-           'cached_batches', 'train_action_decoder', 'train_bc', 'IDMBaseline', 'train_idm', 'ObservationDecoderConfig',
+           'StageResult', 'check_dataset', 'select_trajectories', 'model_frames', 'stage_batches', 'ordered_batches',
+           'held_out_batches', 'TargetMean', 'Regression', 'run_stage', 'StageData', 'stage_data', 'as_labeler',
+           'train_actor', 'train_latent_bc', 'CachedBatch', 'actor_latents', 'cache_latents', 'cached_batches',
+           'train_action_decoder', 'train_bc', 'IDMBaseline', 'train_idm', 'ObservationDecoderConfig',
            'ObservationDecoder', 'reconstruct', 'train_observation_decoder', 'Policy', 'ActorPolicy']
 
 # %% ../nbs/30_stages.ipynb #6
@@ -111,12 +111,6 @@ def _reuse(run: StageRun, device) -> StageResult:
     return StageResult(load_stage_model(run, device), read_summary(run))
 
 # %% ../nbs/30_stages.ipynb #17
-def dataset_task(ds: LaomDataset) -> str:
-    "The task a file holds, `<domain_name>-<task_name>` (e.g. 'cheetah-run'), from its root attributes."
-    missing = [k for k in ('domain_name', 'task_name') if k not in ds.attrs]
-    if missing: raise DatasetError(f'{ds.path}: root attribute(s) {missing} missing, so the task of the file is unknown')
-    return f"{ds.attrs['domain_name']}-{ds.attrs['task_name']}"
-
 def _as_hw(img_hw) -> tuple[int, int]:
     return (img_hw, img_hw) if isinstance(img_hw, int) else tuple(img_hw)
 

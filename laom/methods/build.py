@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from ..config import ExperimentConfig, override
-from ..data import DatasetError, LaomDataset
+from ..data import DatasetError, LaomDataset, dataset_task
 from ..probes import ProbeSet
 from ..torch_utils import default_device
 from ..tracking import StageRun, load_checkpoint
@@ -21,12 +21,10 @@ from .supervised import LAOMSupervised, SupervisedLearner
 __all__ = ['check_lam_data', 'make_lam', 'resolve_device', 'make_learner', 'fig6_configs', 'load_lam']
 
 # %% ../../nbs/26_methods.build.ipynb #6
-def _task(ds: LaomDataset) -> str: return f"{ds.attrs.get('domain_name', '?')}-{ds.attrs.get('task_name', '?')}"
-
 def _check_companion(main: LaomDataset, other: LaomDataset, role: str):
     "`other` (the labeled or eval file) must come from the same task, with the same sizes, as `main`."
-    if _task(other) != _task(main):
-        raise DatasetError(f"{other.path}: the {role} file is from task {_task(other)!r} but {main.path} is from {_task(main)!r}")
+    if dataset_task(other) != dataset_task(main):
+        raise DatasetError(f"{other.path}: the {role} file is from task {dataset_task(other)!r} but {main.path} is from {dataset_task(main)!r}")
     for what in ('img_hw', 'action_dim', 'state_dim'):
         if getattr(other, what) != getattr(main, what):
             raise DatasetError(f"{other.path}: the {role} file has {what} {getattr(other, what)} but {main.path} has {getattr(main, what)}")
