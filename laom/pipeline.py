@@ -24,7 +24,7 @@ from .torch_utils import seed_everything
 from .tracking import StageRun, mark_done, read_summary
 
 # %% auto #0
-__all__ = ['DataPaths', 'prepare_data', 'train_lam', 'run_experiment']
+__all__ = ['DataPaths', 'prepare_data', 'train_lam', 'lam_stage', 'run_experiment', 'run_lam']
 
 # %% ../nbs/40_pipeline.ipynb #6
 @dataclass
@@ -95,13 +95,16 @@ def train_lam(run: StageRun, cfg: ExperimentConfig, paths: DataPaths, options: S
     return load_lam(run, cfg, facts['img_hw'], facts['act_dim'], options.torch_device), read_summary(run)
 
 # %% ../nbs/40_pipeline.ipynb #12
+def lam_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
+    "Stage 1 of LAPO / LAOM / LAOM+supervision keyed by what it depends on: the frozen LAM and its run."
+    inputs = dict(method=cfg.method, data=paths.full, seed=options.seed, bf16=cfg.bf16)
+    if cfg.method == 'laom_sup': inputs |= dict(labeled=paths.labeled, budget=cfg.data.label_budget)
+    run = stage_run(root, 'lam', cfg.lam, **inputs)
+    return train_lam(run, cfg, paths, options)[0], run
+
 def _latent_action_policy(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
     "LAPO / LAOM / LAOM+supervision: LAM -> latent BC -> action decoder."
-    supervised = cfg.method == 'laom_sup'
-    lam_inputs = dict(method=cfg.method, data=paths.full, seed=options.seed, bf16=cfg.bf16)
-    if supervised: lam_inputs |= dict(labeled=paths.labeled, budget=cfg.data.label_budget)
-    lam_run = stage_run(root, 'lam', cfg.lam, **lam_inputs)
-    lam, _ = train_lam(lam_run, cfg, paths, options)
+    lam, lam_run = lam_stage(cfg, paths, root, options)
     bc_run = stage_run(root, 'latent_bc', cfg.latent_bc, lam=lam_run, data=paths.full, seed=options.seed)
     actor = train_latent_bc(bc_run, cfg.latent_bc, paths.full, lam, lam.latent_dim, task=cfg.data.task,
                             eval_path=paths.eval, options=options).model
@@ -148,16 +151,31 @@ def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options:
     return summary
 
 # %% ../nbs/40_pipeline.ipynb #16
-def run_experiment(cfg: ExperimentConfig, root, options: StageOptions | None = None, evaluate: bool = True) -> dict:
-    "Run (or reuse) every stage of `cfg.method` for one budget and seed; one result row with returns and stage metrics."
-    validate(cfg)
-    options = options or StageOptions(device=cfg.device, bf16=cfg.bf16, seed=cfg.seed)
-    paths = prepare_data(cfg, root)
-    policy, runs = _POLICIES[cfg.method](cfg, paths, root, options)
+def _options(cfg: ExperimentConfig, options: StageOptions | None) -> StageOptions:
+    return options or StageOptions(device=cfg.device, bf16=cfg.bf16, seed=cfg.seed)
+
+def _row(cfg: ExperimentConfig, runs: list[StageRun]) -> dict:
+    "What identifies a result, then every stage's scalar summary."
     row = dict(method=cfg.method, task=cfg.data.task, distractors=cfg.data.distractors, budget=cfg.data.label_budget,
                seed=cfg.seed, runs=[str(r.path) for r in runs])
     for r in runs: row |= {k: v for k, v in read_summary(r).items() if not isinstance(v, (list, dict))}
+    return row
+
+def run_experiment(cfg: ExperimentConfig, root, options: StageOptions | None = None, evaluate: bool = True) -> dict:
+    "Run (or reuse) every stage of `cfg.method` for one budget and seed; one result row with returns and stage metrics."
+    validate(cfg)
+    options = _options(cfg, options)
+    paths = prepare_data(cfg, root)
+    policy, runs = _POLICIES[cfg.method](cfg, paths, root, options)
+    row = _row(cfg, runs)
     if evaluate:
         row |= _evaluate(cfg, policy, runs[-1], root, options)
         row['normalized_return'] = float(normalize_return(row['eval/return_mean'], cfg.data.task, cfg.data.distractors))
     return row
+
+def run_lam(cfg: ExperimentConfig, root, options: StageOptions | None = None) -> dict:
+    "Only stage 1 of a latent-action method (what the probe-MSE figures need); the same run `run_experiment` reuses."
+    validate(cfg)
+    if cfg.method not in ('lapo', 'laom', 'laom_sup'): raise ValueError(f'{cfg.method!r} has no latent action model')
+    options = _options(cfg, options)
+    return _row(cfg, [lam_stage(cfg, prepare_data(cfg, root), root, options)[1]])
