@@ -33,13 +33,14 @@ SETTINGS = {'vanilla-dm_control-defaults': ('vanilla', False), 'vanilla': ('vani
 
 def load_policy(task: str, expert_path):
     "The expert at `expert_path`, else the shipped one, else a random linear stand-in."
-    from laom.experts import EXPERT_TASKS, MLPExpert, load_expert
+    from laom.envs.dcs import get_task
+    from laom.experts import MLPExpert, load_expert
     try: return load_expert(task, expert_path or None)
     except FileNotFoundError:
         if expert_path: raise
-    state_dim, action_dim = EXPERT_TASKS[task]
+    spec = get_task(task)
     rng = np.random.default_rng(0)
-    return MLPExpert(task, [rng.normal(0, 0.5, (action_dim, state_dim))], [np.zeros(action_dim)], source='stand-in')
+    return MLPExpert(task, [rng.normal(0, 0.5, (spec.action_dim, spec.state_dim))], [np.zeros(spec.action_dim)], source='stand-in')
 
 
 def measure_rollout(setting, task, img_hw, steps, expert_path, barrier=None) -> tuple:

@@ -13,33 +13,25 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .envs.dcs import get_task
+
 # %% auto #0
-__all__ = ['EXPERT_TASKS', 'SHIPPED_EXPERTS', 'split_task', 'make_state_env', 'ExpertPolicy', 'check_dims', 'MLPExpert',
-           'NoisyExpert', 'run_episode', 'evaluate_expert', 'save_expert', 'load_expert_file', 'load_official_ppo',
-           'SB3Expert', 'load_official_sac', 'load_expert', 'sac_actor_expert', 'train_sac_expert']
+__all__ = ['SHIPPED_EXPERTS', 'make_state_env', 'ExpertPolicy', 'check_dims', 'MLPExpert', 'NoisyExpert', 'run_episode',
+           'evaluate_expert', 'save_expert', 'load_expert_file', 'load_official_ppo', 'SB3Expert', 'load_official_sac',
+           'load_expert', 'sac_actor_expert', 'train_sac_expert']
 
 # %% ../nbs/15_experts.ipynb #6
-EXPERT_TASKS = {  # task -> (state_dim, action_dim) of the flattened proprioceptive env
-    'cheetah-run': (17, 6), 'walker-run': (24, 6), 'hopper-hop': (15, 4), 'humanoid-walk': (67, 21)}
-
-def split_task(task: str) -> tuple[str, str]:
-    "Split 'domain-task' into dm_control's (domain, task), refusing tasks without an expert."
-    if task not in EXPERT_TASKS:
-        raise ValueError(f"unknown task {task!r}: expected one of {sorted(EXPERT_TASKS)}")
-    return tuple(task.split('-', 1))
-
-# %% ../nbs/15_experts.ipynb #7
 def make_state_env(task: str, seed: int | None = None) -> gym.Env:
     "A dm_control `task` ('cheetah-run', ...) as a gymnasium env with a flat float32 proprioceptive observation."
     from dm_control import suite
     from shimmy import DmControlCompatibilityV0
-    domain, name = split_task(task)
+    spec = get_task(task)
     env = gym.wrappers.FlattenObservation(
-        DmControlCompatibilityV0(suite.load(domain, name, task_kwargs={'random': seed})))
+        DmControlCompatibilityV0(suite.load(spec.domain, spec.task, task_kwargs={'random': seed})))
     space = gym.spaces.Box(-np.inf, np.inf, env.observation_space.shape, np.float32)
     return gym.wrappers.TransformObservation(env, lambda o: o.astype(np.float32), space)
 
-# %% ../nbs/15_experts.ipynb #12
+# %% ../nbs/15_experts.ipynb #11
 class ExpertPolicy:
     "Greedy policy on proprioceptive states; subclasses implement `_act(states (B,S)) -> actions (B,A)`."
     def __init__(self, task: str, state_dim: int, action_dim: int, source: str = ''):
@@ -56,16 +48,15 @@ class ExpertPolicy:
 
     def __repr__(self): return f"{type(self).__name__}({self.task}, state_dim={self.state_dim}, action_dim={self.action_dim}, source={self.source!r})"
 
-# %% ../nbs/15_experts.ipynb #13
+# %% ../nbs/15_experts.ipynb #12
 def check_dims(task: str, state_dim: int, action_dim: int, source: str = 'checkpoint'):
     "Raise if (state_dim, action_dim) found in `source` differ from what `task` needs."
-    split_task(task)
-    expected = EXPERT_TASKS[task]
-    if (state_dim, action_dim) != expected:
-        raise ValueError(f"{source}: {task} needs state_dim={expected[0]}, action_dim={expected[1]}, "
+    spec = get_task(task)
+    if (state_dim, action_dim) != (spec.state_dim, spec.action_dim):
+        raise ValueError(f"{source}: {task} needs state_dim={spec.state_dim}, action_dim={spec.action_dim}, "
                          f"but the checkpoint has state_dim={state_dim}, action_dim={action_dim}")
 
-# %% ../nbs/15_experts.ipynb #16
+# %% ../nbs/15_experts.ipynb #15
 _ACTIVATIONS = {'tanh': np.tanh, 'relu': lambda x: np.maximum(x, 0.0), 'identity': lambda x: x}
 
 class MLPExpert(ExpertPolicy):
@@ -87,7 +78,7 @@ class MLPExpert(ExpertPolicy):
             if i < len(self.weights) - 1: x = _ACTIVATIONS[self.activation](x)
         return np.tanh(x) if self.squash else x
 
-# %% ../nbs/15_experts.ipynb #19
+# %% ../nbs/15_experts.ipynb #18
 class NoisyExpert(ExpertPolicy):
     "Wrap `policy`: greedy action + N(0, `noise_std`²) noise from its own seeded generator, clipped to [`low`, `high`]."
     def __init__(self, policy: ExpertPolicy, noise_std: float = 0.0, seed: int | None = None, low=-1.0, high=1.0):
@@ -101,7 +92,7 @@ class NoisyExpert(ExpertPolicy):
         if self.noise_std > 0: action = action + self.noise_std * self.rng.normal(size=action.shape)
         return np.clip(action, self.low, self.high).astype(np.float32)
 
-# %% ../nbs/15_experts.ipynb #22
+# %% ../nbs/15_experts.ipynb #21
 def run_episode(policy: ExpertPolicy, env: gym.Env, seed: int) -> float:
     "Return of one episode of `policy` in `env`, reset with `seed`."
     state, _ = env.reset(seed=seed)
@@ -118,7 +109,7 @@ def evaluate_expert(policy: ExpertPolicy, task: str | None = None, episodes: int
     env = make_state_env(task)
     return np.array([run_episode(policy, env, seed + i) for i in range(episodes)])
 
-# %% ../nbs/15_experts.ipynb #25
+# %% ../nbs/15_experts.ipynb #24
 def save_expert(policy: MLPExpert, path, **meta) -> Path:
     "Write `policy` as `path` (.pt actor state dict) + `path`.json metadata (`meta` is added to it)."
     path = Path(path).with_suffix('.pt')
@@ -132,7 +123,7 @@ def save_expert(policy: MLPExpert, path, **meta) -> Path:
     path.with_suffix('.json').write_text(json.dumps(info, indent=1))
     return path
 
-# %% ../nbs/15_experts.ipynb #26
+# %% ../nbs/15_experts.ipynb #25
 def load_expert_file(path) -> MLPExpert:
     "Read an expert written by `save_expert` (the .pt file; its .json must sit beside it)."
     path = Path(path).with_suffix('.pt')
@@ -147,7 +138,7 @@ def load_expert_file(path) -> MLPExpert:
     policy.info = info
     return policy
 
-# %% ../nbs/15_experts.ipynb #29
+# %% ../nbs/15_experts.ipynb #28
 def _require(path: Path, *names) -> None:
     "Raise a clear error if `path` or one of the files `names` inside it is missing."
     missing = [n for n in names if not (path/n).exists()]
@@ -166,7 +157,7 @@ def load_official_ppo(folder, task: str | None = None) -> MLPExpert:
     std = np.sqrt(state['obs_rms.var'].numpy() + 1e-8)
     return MLPExpert(task, *zip(*layers), 'tanh', False, state['obs_rms.mean'].numpy(), std, 10.0, source=f"{folder} (a {found} expert)")
 
-# %% ../nbs/15_experts.ipynb #31
+# %% ../nbs/15_experts.ipynb #32
 class SB3Expert(ExpertPolicy):
     "A stable-baselines3 model acting deterministically."
     def __init__(self, model, task: str, source: str = ''):
@@ -186,12 +177,12 @@ def load_official_sac(zip_path, task: str = 'humanoid-walk') -> SB3Expert:
         model = SAC.load(zip_path, device='cpu', custom_objects={'learning_rate': 0.0, 'lr_schedule': lambda _: 0.0})
     return SB3Expert(model, task, source=str(zip_path))
 
-# %% ../nbs/15_experts.ipynb #33
+# %% ../nbs/15_experts.ipynb #34
 SHIPPED_EXPERTS = Path(laom.__file__).parent/'expert_weights'  # package data
 
 def load_expert(task: str, path=None) -> ExpertPolicy:
     "Expert for `task`: the shipped one, or from `path` (official PPO folder, SB3 .zip, or a saved .pt)."
-    split_task(task)
+    get_task(task)
     if path is None:
         path = SHIPPED_EXPERTS/f'{task}.pt'
         if not path.exists():
@@ -206,7 +197,7 @@ def load_expert(task: str, path=None) -> ExpertPolicy:
     if policy.task != task: raise ValueError(f"{path} is an expert for {policy.task}, not {task}")
     return policy
 
-# %% ../nbs/15_experts.ipynb #36
+# %% ../nbs/15_experts.ipynb #37
 def sac_actor_expert(model, task: str) -> MLPExpert:
     "The deterministic actor of a stable-baselines3 SAC `model` as a numpy `MLPExpert`."
     actor = model.actor
@@ -217,7 +208,7 @@ def sac_actor_expert(model, task: str) -> MLPExpert:
     return MLPExpert(task, [l.weight.detach().cpu().numpy() for l in linears],
                      [l.bias.detach().cpu().numpy() for l in linears], 'relu', squash=True, source='sac')
 
-# %% ../nbs/15_experts.ipynb #38
+# %% ../nbs/15_experts.ipynb #39
 def _load_or_make_sac(task: str, seed: int, run_dir: Path, **sac_kwargs):
     "Resume the SAC run saved in `run_dir`, or start a new one."
     from stable_baselines3 import SAC
@@ -236,7 +227,7 @@ def _save_checkpoint(model, run_dir: Path, history: list):
         os.replace(run_dir/f'tmp_{name}', run_dir/name)
     (run_dir/'history.json').write_text(json.dumps(history, indent=1))
 
-# %% ../nbs/15_experts.ipynb #39
+# %% ../nbs/15_experts.ipynb #40
 def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED_EXPERTS, run_dir=None,
                      eval_every: int = 25_000, eval_episodes: int = 5, **sac_kwargs) -> list:
     "Train (or resume) SAC on `task`; keep the best evaluated actor in `out_dir/<task>.pt`. Returns the eval history."
