@@ -11,11 +11,13 @@ import os
 import re
 import tempfile
 import time
+
+import laom
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PROFILES', 'resolve_profile', 'figure_dir', 'save_figure', 'figure_notebooks', 'parameter_cells', 'select_notebooks',
-           'run_figure', 'main']
+__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'resolve_profile', 'figure_dir', 'save_figure',
+           'plot_budget_curves', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -26,10 +28,12 @@ def resolve_profile(profile: str) -> str:
     if profile not in PROFILES: raise ValueError(f'profile={profile!r}: expected one of {list(PROFILES)}')
     return profile
 
-def figure_dir(profile: str, figures_dir='figures') -> Path:
-    "Where a figure of `profile` goes: `figures_dir` for real runs, a fresh temporary folder for smoke runs."
+REPO_FIGURES = Path(laom.__file__).resolve().parents[1] / 'figures'   # the repository's figures/ (editable install)
+
+def figure_dir(profile: str, figures_dir=None) -> Path:
+    "Where a figure of `profile` goes: `figures_dir` (default: the repository's `figures/`), a temporary folder for smoke."
     if profile == 'smoke': return Path(tempfile.mkdtemp(prefix='laom-smoke-figures-'))
-    path = Path(figures_dir); path.mkdir(parents=True, exist_ok=True)
+    path = Path(figures_dir or REPO_FIGURES); path.mkdir(parents=True, exist_ok=True)
     return path
 
 # %% ../nbs/50_figures.ipynb #7
@@ -43,6 +47,19 @@ def save_figure(fig, data, slug: str, out_dir) -> dict:
     return paths
 
 # %% ../nbs/50_figures.ipynb #10
+METHOD_LABELS = {'laom_sup': 'LAOM+supervision', 'laom': 'LAOM', 'lapo': 'LAPO', 'idm': 'IDM', 'bc': 'BC'}
+METHOD_COLORS = {'laom_sup': 'tab:red', 'laom': 'tab:blue', 'lapo': 'tab:green', 'idm': 'tab:purple', 'bc': 'tab:gray'}
+
+def plot_budget_curves(ax, table, y: str = 'mean', band: str | None = 'band', hue: str = 'method'):
+    "One line per `hue` value of `table` (columns budget, `y`, `band`) against the label budget on a log2 axis."
+    for key, part in table.sort_values('budget').groupby(hue, sort=False):
+        color = METHOD_COLORS.get(key)
+        ax.plot(part.budget, part[y], marker='o', label=METHOD_LABELS.get(key, key), color=color)
+        if band: ax.fill_between(part.budget, part[y] - part[band], part[y] + part[band], alpha=0.2, color=color)
+    ax.set_xscale('log', base=2); ax.set_xticks(sorted(table.budget.unique()), [str(b) for b in sorted(table.budget.unique())])
+    ax.set_xlabel('labeled trajectories'); ax.grid(alpha=0.3)
+
+# %% ../nbs/50_figures.ipynb #13
 def figure_notebooks(folder) -> dict:
     "The figure notebooks in `folder` by short name: `{'fig06': Path('.../fig06_ablation.ipynb'), ...}`."
     found = {}
@@ -56,7 +73,7 @@ def parameter_cells(path) -> list[int]:
     cells = json.loads(Path(path).read_text())['cells']
     return [i for i, c in enumerate(cells) if 'parameters' in c.get('metadata', {}).get('tags', [])]
 
-# %% ../nbs/50_figures.ipynb #11
+# %% ../nbs/50_figures.ipynb #14
 def select_notebooks(folder, only=None) -> dict:
     "The figure notebooks named in `only` (all when None); unknown names list the known ones."
     available = figure_notebooks(folder)
@@ -65,7 +82,7 @@ def select_notebooks(folder, only=None) -> dict:
     if unknown: raise ValueError(f'unknown figure(s) {unknown}; available: {sorted(available)}')
     return {n: available[n] for n in only}
 
-# %% ../nbs/50_figures.ipynb #13
+# %% ../nbs/50_figures.ipynb #16
 def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: dict | None = None) -> Path:
     "Execute one figure notebook with papermill; the executed copy under `<run_root>/notebooks/`."
     import papermill as pm
@@ -77,7 +94,7 @@ def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: d
                         progress_bar=True)
     return out
 
-# %% ../nbs/50_figures.ipynb #14
+# %% ../nbs/50_figures.ipynb #17
 def _default_notebooks() -> Path:
     return Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
 
@@ -93,4 +110,4 @@ def main(argv=None):
     for name, path in select_notebooks(args.notebooks, args.only).items():
         start = time.perf_counter()
         out = run_figure(path, args.profile, args.run_root, args.kernel)
-        print(f'{name}: {time.perf_counter() - start:.0f} s; executed notebook {out}; figures under figures/{path.stem}.*')
+        print(f'{name}: {time.perf_counter() - start:.0f} s; executed notebook {out}; figure in {REPO_FIGURES}/{path.stem}.*')

@@ -33,6 +33,7 @@ __all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'FigureScale', 'figure_scale', 'stand
 class FigureScale:
     "How large the runs of a figure are at one profile."
     config_preset: str          # the `laom.config` preset of every stage
+    tasks: tuple                # the tasks a figure averages over
     num_trajectories: int       # collected per task and distractor setting
     eval_trajectories: int      # held-out trajectories (novel videos when there are distractors)
     episode_length: int         # steps per trajectory and per evaluation episode
@@ -42,9 +43,9 @@ class FigureScale:
     eval_episodes: int
 
 SCALES = {
-    'smoke': FigureScale('tiny', 6, 2, 40, 16, (2, 4), (0,), 1),
-    'cpu': FigureScale('cpu', 60, 10, 1000, 64, (2, 8), (0,), 5),
-    'paper': FigureScale('paper', 5000, 50, 1000, 64, (2, 4, 8, 16, 32, 64, 128), (0, 1, 2), 25),
+    'smoke': FigureScale('tiny', ('cheetah-run',), 6, 2, 40, 16, (2, 4), (0,), 1),
+    'cpu': FigureScale('cpu', ('cheetah-run',), 60, 10, 1000, 64, (2, 8), (0,), 5),
+    'paper': FigureScale('paper', ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk'), 5000, 50, 1000, 64, (2, 4, 8, 16, 32, 64, 128), (0, 1, 2), 25),
 }
 DISTRACTOR_PRESETS = {True: 'scale_easy_video_hard', False: 'vanilla'}
 
