@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,8 @@ from .pipeline import run_experiment, run_lam
 from .stages import StageOptions
 
 # %% auto #0
-__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'FigureScale', 'figure_scale', 'stand_in_expert', 'task_expert', 'task_data',
-           'grid_config', 'run_grid']
+__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'FigureScale', 'figure_scale', 'figure_roots', 'stand_in_expert', 'task_expert',
+           'task_data', 'grid_config', 'run_grid']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ def figure_scale(profile: str) -> FigureScale:
     return SCALES[resolve_profile(profile)]
 
 # %% ../nbs/45_grid.ipynb #9
+def figure_roots(profile: str, run_root, data_root='') -> tuple[Path, Path]:
+    "`(run_root, data_root)` for a figure run: the given folders, or one fresh temporary folder at the smoke profile."
+    if resolve_profile(profile) == 'smoke': run_root = data_root = tempfile.mkdtemp(prefix='laom-smoke-runs-')
+    run_root = Path(run_root)
+    return run_root, Path(data_root) if data_root else run_root / 'data'
+
+# %% ../nbs/45_grid.ipynb #12
 def stand_in_expert(task: str, seed: int = 0) -> MLPExpert:
     "A random linear policy for `task`: lets smoke runs collect data for tasks without a shipped expert."
     spec = get_task(task)
@@ -67,7 +75,7 @@ def task_expert(task: str, profile: str, path: str | None = None) -> ExpertPolic
         if resolve_profile(profile) != 'smoke' or path: raise
         return stand_in_expert(task)
 
-# %% ../nbs/45_grid.ipynb #11
+# %% ../nbs/45_grid.ipynb #14
 def task_data(task: str, distractors: bool, scale: FigureScale, data_root, expert: ExpertPolicy | None = None,
               videos: str | None = None, seed: int = 0, workers: int | None = None, progress: bool = True) -> dict:
     "`{'train': path, 'eval': path}` for `task` with or without distractors under `data_root`: found, or collected."
@@ -76,7 +84,7 @@ def task_data(task: str, distractors: bool, scale: FigureScale, data_root, exper
                            expert=expert, videos=videos, seed=seed, workers=workers, progress=progress)
     return {'train': paths['train'], 'eval': paths.get('eval')}
 
-# %% ../nbs/45_grid.ipynb #14
+# %% ../nbs/45_grid.ipynb #17
 def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: int = 0, device: str = 'auto',
                 **changes) -> ExperimentConfig:
     "The config of one grid cell: `method` on the files `data` (from `task_data`) with `budget` labels and `seed`."
@@ -89,7 +97,7 @@ def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: 
     return preset(scale.config_preset, method, **data_changes, eval__eval_episodes=scale.eval_episodes, seed=seed,
                   device=device, **changes)
 
-# %% ../nbs/45_grid.ipynb #17
+# %% ../nbs/45_grid.ipynb #20
 def _run_cell(cfg: ExperimentConfig, run_root, stages: str, options: StageOptions | None) -> dict:
     if stages == 'lam': return run_lam(cfg, run_root, options)
     return run_experiment(cfg, run_root, options)
