@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11, nothing else installed):
 #   make test        installs into .venv (once) and runs every check CI runs
-#   make reproduce   installs into .venv (once) and runs the main job on the embedded default
+#   make reproduce   installs into .venv (once) and reproduces Fig. 1 at the cpu profile (offline, own experts)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export MUJOCO_GL ?= egl
 export LP_NUM_THREADS ?= 1
 
-.PHONY: test reproduce install guards clean-venv
+.PHONY: test reproduce demo install guards clean-venv
 
 $(STAMP): requirements.txt constraints.txt setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: guards
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
 reproduce: $(STAMP)
+	$(BIN)/laom-figures --profile cpu --only fig01 --run-root runs
+
+# A minute: a small dataset in the official layout, nested labeled subsets, loader speeds.
+demo: $(STAMP)
 	$(BIN)/laom-demo
 
 clean-venv:
