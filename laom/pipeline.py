@@ -88,7 +88,7 @@ def train_lam(run: StageRun, cfg: ExperimentConfig, paths: DataPaths, options: S
     learner = make_learner(cfg, model, facts['act_dim'], facts['state_dim'], facts['samples'])
     total_updates, _ = stage_updates(cfg.lam, facts['samples'])
     last = learner.fit(run, _lam_batches(cfg, paths, options), total_updates, options.log_every,
-                       options.checkpoint_every, options.progress)
+                       options.checkpoint_every, options.progress, options.accelerator)
     scored = paths.eval or paths.full   # without an eval file the "held-out" scores are on training data: recorded
     scores = learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options))
     mark_done(run, {**last, **scores, 'lam/eval_file': str(scored)})

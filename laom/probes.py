@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from .nets import LinearProbe
+from .train import backward
 
 # %% auto #0
 __all__ = ['ProbeSpec', 'ProbeSet', 'evaluate_probes']
@@ -59,7 +60,7 @@ class ProbeSet(nn.Module):
             x, y = self.gather(name, features, targets)
             losses[name] = ((self.probes[name](x) - y) ** 2).mean()
         self.optimizer.zero_grad(set_to_none=True)
-        sum(losses.values()).backward()
+        backward(sum(losses.values()), self)
         self.optimizer.step()
         self._track_targets(targets)
         return {f'{n}_mse': l.detach() for n, l in losses.items()}

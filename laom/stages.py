@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 from .config import OptimConfig, LatentBCConfig, DecoderConfig, IDMConfig, BCConfig, to_dict
 from .torch_utils import default_device, seed_everything, autocast_context, make_optimizer, count_parameters
 from .tracking import StageRun, atomic_write, mark_done, read_summary, read_metrics
-from .train import fit
+from .train import fit, backward
+from accelerate import Accelerator
 from .nets import Encoder, LatentActHead, Actor, ActionDecoder, PixelDecoder, encoder_channels, stage_sizes
 from .augment import Augmenter
 from .data import DatasetError, LaomDataset, dataset_task, open_dataset
@@ -46,12 +47,14 @@ class StageOptions:
     checkpoint_every: int = 1000
     progress: bool = True
     eval_samples: int = 10_000   # held-out transitions scored at the end (a seeded subset of larger files)
+    accelerator: Accelerator | None = None  # data-parallel processes (`laom.train.fit`); None: this process alone
 
     @property
     def torch_device(self) -> torch.device:
-        return default_device() if self.device in (None, 'auto') else torch.device(self.device)
+        if self.device not in (None, 'auto'): return torch.device(self.device)
+        return self.accelerator.device if self.accelerator is not None else default_device()
 
-# %% ../nbs/30_stages.ipynb #8
+# %% ../nbs/30_stages.ipynb #9
 def _key_value(value):
     "How an input of a stage enters its key: a run by its own key, a path as a string, a config as a dict."
     if isinstance(value, StageRun): return f'{value.stage}/{value.key}'
@@ -64,7 +67,7 @@ def stage_run(root, stage: str, cfg, **inputs) -> StageRun:
     "The `StageRun` of `stage` under `root`, keyed by its config and its `inputs` (upstream runs, data paths, seed...)."
     return StageRun(root, stage, {'config': _key_value(cfg), **{k: _key_value(v) for k, v in inputs.items()}})
 
-# %% ../nbs/30_stages.ipynb #11
+# %% ../nbs/30_stages.ipynb #12
 _MODEL_CLASSES: dict[str, type] = {}
 
 def register_model(cls: type) -> type:
@@ -82,7 +85,7 @@ def build_model(cls: type | str, **kwargs) -> nn.Module:
     model.init_kwargs = kwargs
     return model
 
-# %% ../nbs/30_stages.ipynb #12
+# %% ../nbs/30_stages.ipynb #13
 MODEL_FILE = 'model.pt'
 
 def save_stage_model(run: StageRun, model: nn.Module) -> Path:
@@ -101,7 +104,7 @@ def load_stage_model(run: StageRun, device=None) -> nn.Module:
     model.load_state_dict(blob['state_dict'])
     return model.to(device or 'cpu').eval()
 
-# %% ../nbs/30_stages.ipynb #15
+# %% ../nbs/30_stages.ipynb #16
 class StageResult(NamedTuple):
     model: nn.Module   # the trained module, in eval mode
     summary: dict      # final training metrics, held-out metrics, updates and parameter count
@@ -110,7 +113,7 @@ def _reuse(run: StageRun, device) -> StageResult:
     "A finished stage's saved model and summary."
     return StageResult(load_stage_model(run, device), read_summary(run))
 
-# %% ../nbs/30_stages.ipynb #17
+# %% ../nbs/30_stages.ipynb #18
 def _as_hw(img_hw) -> tuple[int, int]:
     return (img_hw, img_hw) if isinstance(img_hw, int) else tuple(img_hw)
 
@@ -124,7 +127,7 @@ def check_dataset(ds: LaomDataset, task: str | None = None, img_hw=None, act_dim
         raise DatasetError(f'{ds.path}: actions have {ds.action_dim} dims but the model predicts {act_dim}')
     return ds
 
-# %% ../nbs/30_stages.ipynb #18
+# %% ../nbs/30_stages.ipynb #19
 def select_trajectories(ds: LaomDataset, trajectories: Sequence[int] | None = None,
                         budget: int | None = None) -> np.ndarray | None:
     "The trajectories a stage uses: `trajectories` (else all), cut to the first `budget` (nested labeled files); None = all."
@@ -135,7 +138,7 @@ def select_trajectories(ds: LaomDataset, trajectories: Sequence[int] | None = No
         raise DatasetError(f'{ds.path}: a label budget of {budget} trajectories was asked for but {where}')
     return chosen[:budget]
 
-# %% ../nbs/30_stages.ipynb #22
+# %% ../nbs/30_stages.ipynb #23
 def model_frames(frames: torch.Tensor, device, channels_last: bool = False) -> torch.Tensor:
     "uint8 (or [-1, 1] float) frames as float in [-1, 1] on `device`, `channels_last` if asked."
     x = as_float_frames(frames.to(device, non_blocking=True))
@@ -154,7 +157,7 @@ def stage_batches(path, batch_size: int, options: StageOptions, max_offset: int 
     finally:
         for loader in loaders: loader.close()
 
-# %% ../nbs/30_stages.ipynb #24
+# %% ../nbs/30_stages.ipynb #25
 def ordered_batches(loader: TransitionLoader, max_samples: int | None = None, seed: int = 0) -> Iterator:
     "One pass over `loader`'s transitions in order, k = 1; only a seeded subset of `max_samples` if there are more."
     ids = np.arange(loader.num_samples)
@@ -170,7 +173,7 @@ def held_out_batches(path, batch_size: int, frame_stack: int, options: StageOpti
                           trajectories=trajectories, prefetch=0) as loader:
         yield from ordered_batches(loader, options.eval_samples, options.seed)
 
-# %% ../nbs/30_stages.ipynb #27
+# %% ../nbs/30_stages.ipynb #28
 class TargetMean(nn.Module):
     "Running mean of the (flattened) targets seen in training: what a constant predictor outputs."
     def __init__(self, dim: int):
@@ -187,7 +190,7 @@ class TargetMean(nn.Module):
         if self.count == 0: raise RuntimeError('no targets seen yet: train before asking for the constant predictor')
         return (self.total / self.count).float()
 
-# %% ../nbs/30_stages.ipynb #28
+# %% ../nbs/30_stages.ipynb #29
 class Regression:
     "One MSE step per call: `predict(batch, train)` onto `target(batch)`; bf16 forward, fused Adam(W), warmup schedule."
     def __init__(self, stage: str, model: nn.Module, cfg: OptimConfig,
@@ -205,7 +208,7 @@ class Regression:
         "What a checkpoint holds."
         return {'model': self.model, 'optimizer': self.optimizer, 'scheduler': self.scheduler, 'target_mean': self.target_mean}
 
-# %% ../nbs/30_stages.ipynb #30
+# %% ../nbs/30_stages.ipynb #31
 def _pair(self: Regression, batch, train: bool, target: Callable | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     "(prediction, target) of `batch` as fp32, shapes checked; `target` overrides the stage's."
     with torch.no_grad(), autocast_context(self.device, self.bf16): y = (target or self.target)(batch).float()
@@ -221,14 +224,14 @@ def _update(self: Regression, batch) -> dict:
     pred, y = self.pair(batch, train=True)
     loss = F.mse_loss(pred, y)
     self.optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    backward(loss, self.model)
     if self.cfg.grad_norm: nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_norm)
     self.optimizer.step(); self.scheduler.step(); self.target_mean.update(y)
     return {f'{self.stage}/mse': loss.detach(), f'{self.stage}/lr': self.scheduler.get_last_lr()[0]}
 
 Regression.pair, Regression.update = _pair, _update
 
-# %% ../nbs/30_stages.ipynb #32
+# %% ../nbs/30_stages.ipynb #33
 @torch.no_grad()
 def _evaluate(self: Regression, batches, target: Callable | None = None) -> dict:
     "Held-out `<stage>/eval_mse`, `eval_mse_sum` and the constant predictor's `eval_const_mse`, `eval_const_mse_sum`."
@@ -247,7 +250,7 @@ def _evaluate(self: Regression, batches, target: Callable | None = None) -> dict
 
 Regression.evaluate = _evaluate
 
-# %% ../nbs/30_stages.ipynb #36
+# %% ../nbs/30_stages.ipynb #37
 def _last_logged(run: StageRun) -> dict:
     rows = read_metrics(run.metrics_path) if run.metrics_path.exists() else []
     return {k: v for k, v in rows[-1].items() if k not in ('step', 'time')} if rows else {}
@@ -257,7 +260,8 @@ def run_stage(run: StageRun, learner: Regression, make_batches: Callable, total_
               eval_target: Callable | None = None) -> StageResult:
     "Fit `learner` with `laom.train.fit`, score `eval_batches()`, save the model, mark the stage done."
     fit(run, learner.update, make_batches, total_updates, learner.state, learner.cfg.batch_size, f'{learner.stage}/mse',
-        log_every=options.log_every, checkpoint_every=options.checkpoint_every, progress=options.progress)
+        log_every=options.log_every, checkpoint_every=options.checkpoint_every, progress=options.progress,
+        accelerator=options.accelerator)
     summary = _last_logged(run)
     if eval_batches is not None: summary |= learner.evaluate(eval_batches(), eval_target)
     s = learner.stage
@@ -267,7 +271,7 @@ def run_stage(run: StageRun, learner: Regression, make_batches: Callable, total_
     save_stage_model(run, learner.model); mark_done(run, summary)
     return StageResult(learner.model, summary)
 
-# %% ../nbs/30_stages.ipynb #38
+# %% ../nbs/30_stages.ipynb #39
 class StageData(NamedTuple):
     "What sizes a stage: frame size and action width of its file, the trajectories it uses (None = all), samples."
     img_hw: tuple[int, int]
@@ -283,7 +287,7 @@ def stage_data(path, task=None, img_hw=None, act_dim=None, trajectories=None, bu
         samples = transition_index(ds.lengths, max_offset, chosen, ds.path).num_samples
         return StageData(tuple(ds.img_hw), ds.action_dim, chosen, samples)
 
-# %% ../nbs/30_stages.ipynb #40
+# %% ../nbs/30_stages.ipynb #41
 def as_labeler(labeler) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     "`labeler.label` if it has one, else `labeler` itself when callable."
     fn = getattr(labeler, 'label', labeler)
@@ -301,7 +305,7 @@ def _labeler_width(labeler, width: int | None, what: str) -> int:
     if width is None: raise ValueError(f'pass {what}: the labeler {type(labeler).__name__} has no latent_dim attribute')
     return int(width)
 
-# %% ../nbs/30_stages.ipynb #42
+# %% ../nbs/30_stages.ipynb #43
 def _actor_kwargs(cfg: LatentBCConfig | BCConfig, num_actions: int, img_hw) -> dict:
     return dict(num_actions=num_actions, frame_stack=cfg.frame_stack, img_hw=tuple(img_hw), encoder_scale=cfg.encoder_scale,
                 encoder_num_res_blocks=cfg.encoder_num_res_blocks, encoder_deep=cfg.encoder_deep, dropout=cfg.dropout)
@@ -313,7 +317,7 @@ def _augmenter(enabled: bool, channels_last: bool) -> Callable:
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     return lambda x: augment(x).contiguous(memory_format=memory_format)
 
-# %% ../nbs/30_stages.ipynb #43
+# %% ../nbs/30_stages.ipynb #44
 def train_actor(run: StageRun, stage: str, cfg: LatentBCConfig | BCConfig, data_path, num_actions: int, target: Callable,
                 facts: StageData, options: StageOptions, eval_path=None, eval_target: Callable | None = None) -> StageResult:
     "Train an `Actor` on o_t of the transitions of `data_path` towards `target(batch)` (true or relabelled actions)."
@@ -331,7 +335,7 @@ def train_actor(run: StageRun, stage: str, cfg: LatentBCConfig | BCConfig, data_
     with stage_batches(data_path, cfg.batch_size, options, 1, cfg.frame_stack, facts.trajectories) as make_batches:
         return run_stage(run, learner, make_batches, total, warmup, facts.num_samples, options, evaluation, eval_target)
 
-# %% ../nbs/30_stages.ipynb #44
+# %% ../nbs/30_stages.ipynb #45
 def train_latent_bc(run: StageRun, cfg: LatentBCConfig, data_path, labeler, latent_dim: int | None = None,
                     trajectories=None, task: str | None = None, eval_path=None,
                     options: StageOptions | None = None) -> StageResult:
@@ -344,7 +348,7 @@ def train_latent_bc(run: StageRun, cfg: LatentBCConfig, data_path, labeler, late
     target = _label_target(labeler, options.torch_device)
     return train_actor(run, 'latent_bc', cfg, data_path, latent_dim, target, facts, options, eval_path)
 
-# %% ../nbs/30_stages.ipynb #56
+# %% ../nbs/30_stages.ipynb #57
 class CachedBatch(NamedTuple):
     latents: torch.Tensor   # the frozen actor's output for o_t, (B, latent_dim)
     actions: torch.Tensor   # a_t, (B, A)
@@ -354,7 +358,7 @@ def actor_latents(actor: nn.Module, frames: torch.Tensor, device, bf16: bool) ->
     "The frozen actor's output for uint8 or float frames, under bf16 autocast when enabled."
     with autocast_context(device, bf16): return actor(model_frames(frames, device, bf16))
 
-# %% ../nbs/30_stages.ipynb #57
+# %% ../nbs/30_stages.ipynb #58
 def cache_latents(actor: nn.Module, path, frame_stack: int, trajectories, options: StageOptions,
                   batch_size: int = 256) -> CachedBatch | None:
     "The actor's output and a_t for every labeled transition, where they fit (`choose_regime`); None if nowhere."
@@ -379,7 +383,7 @@ def cached_batches(cache: CachedBatch, batch_size: int, seed: int, device) -> Ca
             yield CachedBatch(cache.latents[ids].to(device, non_blocking=True), cache.actions[ids].to(device, non_blocking=True))
     return make_batches
 
-# %% ../nbs/30_stages.ipynb #58
+# %% ../nbs/30_stages.ipynb #59
 def _decoder_predict(actor, decoder, augment, device, bf16) -> Callable:
     "predict(batch, train): decoder(latent) with the latent from the cache or from the frozen actor."
     def predict(b, train):
@@ -390,7 +394,7 @@ def _decoder_predict(actor, decoder, augment, device, bf16) -> Callable:
         return decoder(latents.float())
     return predict
 
-# %% ../nbs/30_stages.ipynb #59
+# %% ../nbs/30_stages.ipynb #60
 def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor: Actor, trajectories=None,
                          budget: int | None = None, task: str | None = None, act_dim: int | None = None,
                          eval_path=None, cache: bool = True, options: StageOptions | None = None) -> StageResult:
@@ -414,7 +418,7 @@ def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor:
         make_batches = loader_batches if latents is None else cached_batches(latents, cfg.batch_size, options.seed, device)
         return run_stage(run, learner, make_batches, total, warmup, facts.num_samples, options, evaluation)
 
-# %% ../nbs/30_stages.ipynb #65
+# %% ../nbs/30_stages.ipynb #66
 def train_bc(run: StageRun, cfg: BCConfig, data_path, trajectories=None, budget: int | None = None, action_labeler=None,
              task: str | None = None, act_dim: int | None = None, eval_path=None,
              options: StageOptions | None = None) -> StageResult:
@@ -430,7 +434,7 @@ def train_bc(run: StageRun, cfg: BCConfig, data_path, trajectories=None, budget:
     target = true_actions if action_labeler is None else _label_target(action_labeler, device)
     return train_actor(run, 'bc', cfg, data_path, num_actions, target, facts, options, eval_path, true_actions)
 
-# %% ../nbs/30_stages.ipynb #69
+# %% ../nbs/30_stages.ipynb #70
 @register_model
 class IDMBaseline(LatentActionModel):
     "IDM baseline: shared encoder over (o_t, o_{t+k}) -> dense-conditioned head -> true action (B, act_dim)."
@@ -449,14 +453,14 @@ class IDMBaseline(LatentActionModel):
 
     forward = latent_action
 
-# %% ../nbs/30_stages.ipynb #71
+# %% ../nbs/30_stages.ipynb #72
 def _idm_kwargs(cfg: IDMConfig, act_dim: int, img_hw) -> dict:
     return dict(act_dim=act_dim, frame_stack=cfg.frame_stack, img_hw=tuple(_as_hw(img_hw)), encoder_scale=cfg.encoder_scale,
                 encoder_num_res_blocks=cfg.encoder_num_res_blocks, encoder_deep=cfg.encoder_deep,
                 encoder_dropout=cfg.encoder_dropout, encoder_norm_out=cfg.encoder_norm_out,
                 act_head_dim=cfg.act_head_dim, act_head_dropout=cfg.act_head_dropout)
 
-# %% ../nbs/30_stages.ipynb #74
+# %% ../nbs/30_stages.ipynb #75
 def train_idm(run: StageRun, cfg: IDMConfig, labeled_path, trajectories=None, budget: int | None = None,
               task: str | None = None, act_dim: int | None = None, eval_path=None,
               options: StageOptions | None = None) -> StageResult:
@@ -481,7 +485,7 @@ def train_idm(run: StageRun, cfg: IDMConfig, labeled_path, trajectories=None, bu
     with stage_batches(labeled_path, cfg.batch_size, options, K, cfg.frame_stack, facts.trajectories) as make_batches:
         return run_stage(run, learner, make_batches, total, warmup, facts.num_samples, options, evaluation)
 
-# %% ../nbs/30_stages.ipynb #79
+# %% ../nbs/30_stages.ipynb #80
 @dataclass
 class ObservationDecoderConfig(OptimConfig):
     "Fig. 11's reconstruction decoders (settings not given in the paper): Adam(W), MSE to the current frame."
@@ -505,7 +509,7 @@ class ObservationDecoder(nn.Module):
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.project(features.flatten(1)).view(-1, *self.map_shape))
 
-# %% ../nbs/30_stages.ipynb #82
+# %% ../nbs/30_stages.ipynb #83
 def _save_arrays(path, arrays: dict):
     def write(tmp):
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
@@ -525,7 +529,7 @@ def reconstruct(decoder: ObservationDecoder, encoder_fn: Callable, batch, device
     with autocast_context(device, bf16): out = decoder(encoder_fn(x).float())
     return {'original': _to_image(x[:, -3:]), 'reconstruction': _to_image(out)}
 
-# %% ../nbs/30_stages.ipynb #83
+# %% ../nbs/30_stages.ipynb #84
 def train_observation_decoder(run: StageRun, cfg: ObservationDecoderConfig, encoder_fn: Callable, data_path,
                               trajectories=None, task: str | None = None, eval_path=None, num_examples: int = 8,
                               options: StageOptions | None = None) -> tuple[StageResult, dict[str, np.ndarray]]:
@@ -555,7 +559,7 @@ def train_observation_decoder(run: StageRun, cfg: ObservationDecoderConfig, enco
     _save_arrays(examples_path, examples)
     return result, examples
 
-# %% ../nbs/30_stages.ipynb #88
+# %% ../nbs/30_stages.ipynb #89
 class Policy(Protocol):
     def act(self, frames) -> np.ndarray:
         "uint8 frames (B, 3F, H, W) -> actions (B, A)."

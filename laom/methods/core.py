@@ -16,7 +16,8 @@ from ..augment import Augmenter
 from ..loaders import to_float
 from ..probes import ProbeSet, ProbeSpec, evaluate_probes
 from ..tracking import StageRun
-from ..train import fit
+from ..train import fit, backward
+from accelerate import Accelerator
 from ..data import write_dataset
 import numpy as np
 
@@ -121,7 +122,7 @@ def _update(self: LAMLearner, batch) -> dict:
     with autocast_context(self.device, self.bf16):
         loss, metrics, features = self.loss(views)
     self.optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    backward(loss, self.model)
     if self.cfg.grad_norm: nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_norm)
     self.optimizer.step(); self.scheduler.step(); self.after_step()
     metrics = {'loss': loss.detach(), **metrics, 'lr': self.scheduler.get_last_lr()[0],
@@ -157,10 +158,11 @@ LAMLearner.featurize, LAMLearner.evaluate = _featurize, _evaluate
 
 # %% ../../nbs/22_methods.core.ipynb #23
 def _fit(self: LAMLearner, run: StageRun, make_batches: Callable[[int], Iterator], total_updates: int,
-         log_every: int = 50, checkpoint_every: int = 1000, progress: bool = True) -> dict:
+         log_every: int = 50, checkpoint_every: int = 1000, progress: bool = True,
+         accelerator: Accelerator | None = None) -> dict:
     "Train with `laom.train.fit` (resuming from `run`'s checkpoint); the last logged metrics."
     return fit(run, self.update, make_batches, total_updates, self.state, self.cfg.batch_size, f'{self.stage}/loss',
-               log_every=log_every, checkpoint_every=checkpoint_every, progress=progress)
+               log_every=log_every, checkpoint_every=checkpoint_every, progress=progress, accelerator=accelerator)
 
 LAMLearner.fit = _fit
 
