@@ -13,11 +13,13 @@ import tempfile
 import time
 
 import laom
+import pandas as pd
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'resolve_profile', 'figure_dir', 'save_figure',
-           'plot_budget_curves', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'main']
+__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'resolve_profile', 'figure_dir',
+           'save_figure', 'plot_budget_curves', 'claim_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks',
+           'run_figure', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -50,16 +52,30 @@ def save_figure(fig, data, slug: str, out_dir) -> dict:
 METHOD_LABELS = {'laom_sup': 'LAOM+supervision', 'laom': 'LAOM', 'lapo': 'LAPO', 'idm': 'IDM', 'bc': 'BC'}
 METHOD_COLORS = {'laom_sup': 'tab:red', 'laom': 'tab:blue', 'lapo': 'tab:green', 'idm': 'tab:purple', 'bc': 'tab:gray'}
 
-def plot_budget_curves(ax, table, y: str = 'mean', band: str | None = 'band', hue: str = 'method'):
-    "One line per `hue` value of `table` (columns budget, `y`, `band`) against the label budget on a log2 axis."
-    for key, part in table.sort_values('budget').groupby(hue, sort=False):
-        color = METHOD_COLORS.get(key)
-        ax.plot(part.budget, part[y], marker='o', label=METHOD_LABELS.get(key, key), color=color)
-        if band: ax.fill_between(part.budget, part[y] - part[band], part[y] + part[band], alpha=0.2, color=color)
-    ax.set_xscale('log', base=2); ax.set_xticks(sorted(table.budget.unique()), [str(b) for b in sorted(table.budget.unique())])
-    ax.set_xlabel('labeled trajectories'); ax.grid(alpha=0.3)
+LINE_STYLES = ('-', '--', ':', '-.')
 
-# %% ../nbs/50_figures.ipynb #13
+def plot_budget_curves(ax, table, y: str = 'mean', band: str | None = 'band', hue: str = 'method',
+                       style: str | None = None, x: str = 'budget'):
+    "One line per `hue` value (and `style` value: solid, dashed, ...) of `table` against `x` on a log2 axis."
+    styles = {v: LINE_STYLES[i % len(LINE_STYLES)] for i, v in enumerate(table[style].unique())} if style else {}
+    for (key, *kind), part in table.sort_values(x, kind='stable').groupby([hue, style] if style else [hue], sort=False):
+        color, label = METHOD_COLORS.get(key), METHOD_LABELS.get(key, key) + ''.join(f' ({k})' for k in kind)
+        ax.plot(part[x], part[y], marker='o', label=label, color=color, linestyle=styles[kind[0]] if kind else '-')
+        if band: ax.fill_between(part[x], part[y] - part[band], part[y] + part[band], alpha=0.2, color=color)
+    ticks = sorted(table[x].unique())
+    ax.set_xscale('log', base=2); ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.set_xlabel('labeled trajectories' if x == 'budget' else x); ax.grid(alpha=0.3)
+
+# %% ../nbs/50_figures.ipynb #15
+def claim_line(claim: str, ours, other, lower_is_better: bool = False, fmt: str = '.3f') -> str:
+    "Whether the series `ours` beat `other` (higher, or lower) at each index value they share, as one printable line."
+    both = pd.concat([ours, other], axis=1, keys=['ours', 'other']).dropna()
+    if both.empty: return f'{claim}: no point to compare'
+    held = both.ours < both.other if lower_is_better else both.ours > both.other
+    numbers = ', '.join(f'{k}: {a:{fmt}} vs {b:{fmt}}' for k, (a, b) in both.iterrows())
+    return f'{claim}: held at {int(held.sum())} of {len(held)} ({numbers})'
+
+# %% ../nbs/50_figures.ipynb #18
 def figure_notebooks(folder) -> dict:
     "The figure notebooks in `folder` by short name: `{'fig06': Path('.../fig06_ablation.ipynb'), ...}`."
     found = {}
@@ -73,7 +89,7 @@ def parameter_cells(path) -> list[int]:
     cells = json.loads(Path(path).read_text())['cells']
     return [i for i, c in enumerate(cells) if 'parameters' in c.get('metadata', {}).get('tags', [])]
 
-# %% ../nbs/50_figures.ipynb #14
+# %% ../nbs/50_figures.ipynb #19
 def select_notebooks(folder, only=None) -> dict:
     "The figure notebooks named in `only` (all when None); unknown names list the known ones."
     available = figure_notebooks(folder)
@@ -82,7 +98,7 @@ def select_notebooks(folder, only=None) -> dict:
     if unknown: raise ValueError(f'unknown figure(s) {unknown}; available: {sorted(available)}')
     return {n: available[n] for n in only}
 
-# %% ../nbs/50_figures.ipynb #16
+# %% ../nbs/50_figures.ipynb #21
 def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: dict | None = None) -> Path:
     "Execute one figure notebook with papermill; the executed copy under `<run_root>/notebooks/`."
     import papermill as pm
@@ -94,7 +110,7 @@ def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: d
                         progress_bar=True)
     return out
 
-# %% ../nbs/50_figures.ipynb #17
+# %% ../nbs/50_figures.ipynb #22
 def _default_notebooks() -> Path:
     return Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
 

@@ -27,7 +27,7 @@ from .stages import StageOptions
 
 # %% auto #0
 __all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'FigureScale', 'figure_scale', 'figure_roots', 'stand_in_expert', 'task_expert',
-           'task_data', 'grid_config', 'run_grid']
+           'task_data', 'grid_config', 'run_grid', 'own_bc_returns', 'normalize_by_own_bc']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -112,3 +112,19 @@ def run_grid(cells: list, run_root, stages: str = 'all', options: StageOptions |
         row = _run_cell(cfg, run_root, stages, options) | labels
         rows.append(row | {'wall_s': time.perf_counter() - start})
     return pd.DataFrame(rows)
+
+# %% ../nbs/45_grid.ipynb #24
+def own_bc_returns(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto',
+                   options: StageOptions | None = None, progress: bool = True) -> pd.Series:
+    "Seed-mean return of BC on every trajectory of each dataset (from `task_data`), indexed by (task, distractors)."
+    cells = []
+    for data in datasets:
+        with open_dataset(data['train']) as ds: everything = len(ds)
+        cells += [({}, grid_config(scale, 'bc', data, everything, s, device)) for s in seeds]
+    references = run_grid(cells, run_root, options=options, progress=progress)
+    return references.groupby(['task', 'distractors'])['eval/return_mean'].mean()
+
+def normalize_by_own_bc(results: pd.DataFrame, own_bc: pd.Series) -> pd.Series:
+    "`results`' returns divided by `own_bc` of their (task, distractors); NaN where that reference is <= 0 or missing."
+    reference = own_bc.where(own_bc > 0).reindex(pd.MultiIndex.from_frame(results[['task', 'distractors']]))
+    return results['eval/return_mean'] / reference.to_numpy()
