@@ -12,11 +12,12 @@ import numpy as np
 import torch
 
 from .config import ExperimentConfig, validate
-from .data import open_dataset, write_labeled_subset
+from .data import DatasetError, dataset_task, open_dataset, write_labeled_subset
 from .loaders import TransitionLoader, transition_index
 from .methods.build import check_lam_data, load_lam, make_lam, make_learner
 from .methods.core import stage_updates
 from .methods.supervised import supervised_batches
+from .mix import mixed_tasks
 from .stages import (StageOptions, ActorPolicy, held_out_batches, stage_run, train_action_decoder, train_bc,
                          train_idm, train_latent_bc)
 from .evaluate import evaluate_policy, normalize_return
@@ -24,7 +25,7 @@ from .torch_utils import seed_everything
 from .tracking import StageRun, mark_done, read_summary
 
 # %% auto #0
-__all__ = ['DataPaths', 'prepare_data', 'train_lam', 'lam_stage', 'run_experiment', 'run_lam']
+__all__ = ['DataPaths', 'prepare_data', 'train_lam', 'lam_stage', 'idm_stage', 'run_experiment', 'run_lam', 'frozen_encoder']
 
 # %% ../nbs/40_pipeline.ipynb #6
 @dataclass
@@ -33,6 +34,7 @@ class DataPaths:
     full: Path                 # unlabeled data (its actions are used only by probes)
     labeled: Path              # label_budget labeled trajectories
     eval: Path | None = None   # held-out data with novel distractors, for held-out probe and IDM metrics
+    mixed_tasks: tuple = ()    # the tasks of a mixed unlabeled file (`laom.mix`); () when it holds data.task
 
 def prepare_data(cfg: ExperimentConfig, root) -> DataPaths:
     "Resolve the files of `cfg.data` (sampling the labeled subset into `root/data` when none is given)."
@@ -41,9 +43,21 @@ def prepare_data(cfg: ExperimentConfig, root) -> DataPaths:
                          'and point data.data_path at it')
     full = Path(cfg.data.data_path)
     if not full.exists(): raise FileNotFoundError(f'data.data_path={full} does not exist')
+    tasks = _check_mix_use(cfg, full)
     labeled = Path(cfg.data.labeled_data_path) if cfg.data.labeled_data_path else _labeled_subset(full, cfg, Path(root))
     eval_path = Path(cfg.data.eval_data_path) if cfg.data.eval_data_path else None
-    return DataPaths(full, labeled, eval_path)
+    return DataPaths(full, labeled, eval_path, tasks)
+
+def _check_mix_use(cfg: ExperimentConfig, full: Path) -> tuple:
+    "The tasks `full` mixes, if any, after checking that `cfg` can pre-train on them."
+    with open_dataset(full) as ds: tasks = tuple(mixed_tasks(ds))
+    if tasks and not cfg.data.labeled_data_path:
+        raise ValueError(f'data.data_path={full} mixes {list(tasks)}: set data.labeled_data_path to labeled '
+                         f'trajectories of data.task={cfg.data.task!r}')
+    if tasks and cfg.method == 'idm':
+        raise ValueError(f'data.data_path={full} mixes {list(tasks)}: the IDM baseline relabels it with actions of '
+                         f'{cfg.data.task!r}; pre-train on a mix with lapo, laom or laom_sup')
+    return tasks
 
 def _labeled_subset(full: Path, cfg: ExperimentConfig, root: Path) -> Path:
     "The nested labeled subset of `full` for `cfg.data.label_budget` (the whole file when the budget covers it)."
@@ -67,13 +81,22 @@ def _lam_batches(cfg: ExperimentConfig, paths: DataPaths, options: StageOptions)
     return make_batches
 
 # %% ../nbs/40_pipeline.ipynb #9
+def _check_mix(cfg: ExperimentConfig, mix, labeled):
+    "With a mixed unlabeled file the labels must hold `data.task`, in frames of the mix's size."
+    if dataset_task(labeled) != cfg.data.task:
+        raise DatasetError(f'{labeled.path}: holds {dataset_task(labeled)!r} but data.task is {cfg.data.task!r}; with a mixed '
+                           f'data.data_path the labels come from the held-out task')
+    if labeled.img_hw != mix.img_hw:
+        raise DatasetError(f'{labeled.path}: frames are {labeled.img_hw} but the mix {mix.path} has {mix.img_hw}')
+
 def _data_facts(paths: DataPaths, cfg: ExperimentConfig) -> dict:
     "Sizes of the data, after checking that the files agree with each other and with the config."
     opened = [open_dataset(p) for p in (paths.full, paths.labeled, paths.eval) if p is not None]
     try:
         full, labeled, eval_set = opened[0], opened[1], (opened[2] if len(opened) > 2 else None)
-        check_lam_data(cfg, full, labeled, eval_set)
-        return dict(img_hw=full.img_hw, act_dim=full.action_dim, state_dim=full.state_dim,
+        if paths.mixed_tasks: _check_mix(cfg, full, labeled)
+        check_lam_data(cfg, labeled if paths.mixed_tasks else full, labeled, eval_set)  # a mix: labels lead
+        return dict(img_hw=full.img_hw, act_dim=labeled.action_dim, probe_dims=(full.action_dim, full.state_dim),
                     samples=transition_index(full.lengths, cfg.lam.future_obs_offset).num_samples)
     finally:
         for ds in opened: ds.close()
@@ -85,14 +108,20 @@ def train_lam(run: StageRun, cfg: ExperimentConfig, paths: DataPaths, options: S
     if run.done: return load_lam(run, cfg, facts['img_hw'], facts['act_dim'], options.torch_device), read_summary(run)
     seed_everything(options.seed)
     model = make_lam(cfg, facts['img_hw'], facts['act_dim'])
-    learner = make_learner(cfg, model, facts['act_dim'], facts['state_dim'], facts['samples'])
+    learner = make_learner(cfg, model, *facts['probe_dims'], facts['samples'])
     total_updates, _ = stage_updates(cfg.lam, facts['samples'])
     last = learner.fit(run, _lam_batches(cfg, paths, options), total_updates, options.log_every,
                        options.checkpoint_every, options.progress, options.accelerator)
+    mark_done(run, _lam_summary(last, learner, cfg, paths, options))
+    return load_lam(run, cfg, facts['img_hw'], facts['act_dim'], options.torch_device), read_summary(run)
+
+def _lam_summary(last: dict, learner, cfg: ExperimentConfig, paths: DataPaths, options: StageOptions) -> dict:
+    "The last training metrics and the held-out scores; on a mix the tasks mixed instead of any probe number."
+    if paths.mixed_tasks:
+        return {**{k: v for k, v in last.items() if 'probe' not in k}, 'lam/pretrain_tasks': ','.join(paths.mixed_tasks)}
     scored = paths.eval or paths.full   # without an eval file the "held-out" scores are on training data: recorded
     scores = learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options))
-    mark_done(run, {**last, **scores, 'lam/eval_file': str(scored)})
-    return load_lam(run, cfg, facts['img_hw'], facts['act_dim'], options.torch_device), read_summary(run)
+    return {**last, **scores, 'lam/eval_file': str(scored)}
 
 # %% ../nbs/40_pipeline.ipynb #12
 def lam_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
@@ -106,7 +135,8 @@ def _latent_action_policy(cfg: ExperimentConfig, paths: DataPaths, root, options
     "LAPO / LAOM / LAOM+supervision: LAM -> latent BC -> action decoder."
     lam, lam_run = lam_stage(cfg, paths, root, options)
     bc_run = stage_run(root, 'latent_bc', cfg.latent_bc, lam=lam_run, data=paths.full, seed=options.seed)
-    actor = train_latent_bc(bc_run, cfg.latent_bc, paths.full, lam, lam.latent_dim, task=cfg.data.task,
+    unlabeled_task = None if paths.mixed_tasks else cfg.data.task   # a mix holds other tasks: no task to check
+    actor = train_latent_bc(bc_run, cfg.latent_bc, paths.full, lam, lam.latent_dim, task=unlabeled_task,
                             eval_path=paths.eval, options=options).model
     dec_run = stage_run(root, 'decoder', cfg.decoder, actor=bc_run, labeled=paths.labeled,
                         budget=cfg.data.label_budget, seed=options.seed)
@@ -115,11 +145,15 @@ def _latent_action_policy(cfg: ExperimentConfig, paths: DataPaths, root, options
     return ActorPolicy(actor, decoder, options.torch_device, cfg.bf16), [lam_run, bc_run, dec_run]
 
 # %% ../nbs/40_pipeline.ipynb #13
+def idm_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
+    "Stage 1 of the IDM baseline keyed by what it depends on: the IDM trained on the labels, and its run."
+    run = stage_run(root, 'idm', cfg.idm, labeled=paths.labeled, budget=cfg.data.label_budget, seed=options.seed)
+    return train_idm(run, cfg.idm, paths.labeled, budget=cfg.data.label_budget, task=cfg.data.task,
+                     eval_path=paths.eval, options=options).model, run
+
 def _idm_policy(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
     "The IDM baseline: IDM on the labels -> BC on the unlabeled data relabelled by the IDM."
-    idm_run = stage_run(root, 'idm', cfg.idm, labeled=paths.labeled, budget=cfg.data.label_budget, seed=options.seed)
-    idm = train_idm(idm_run, cfg.idm, paths.labeled, budget=cfg.data.label_budget, task=cfg.data.task,
-                    eval_path=paths.eval, options=options).model
+    idm, idm_run = idm_stage(cfg, paths, root, options)
     bc_run = stage_run(root, 'bc', cfg.bc, labeler=idm_run, data=paths.full, seed=options.seed)
     actor = train_bc(bc_run, cfg.bc, paths.full, action_labeler=idm, task=cfg.data.task, eval_path=paths.eval,
                      options=options).model
@@ -179,3 +213,15 @@ def run_lam(cfg: ExperimentConfig, root, options: StageOptions | None = None) ->
     if cfg.method not in ('lapo', 'laom', 'laom_sup'): raise ValueError(f'{cfg.method!r} has no latent action model')
     options = _options(cfg, options)
     return _row(cfg, [lam_stage(cfg, prepare_data(cfg, root), root, options)[1]])
+
+# %% ../nbs/40_pipeline.ipynb #25
+_ENCODER_STAGES = {'laom': lam_stage, 'laom_sup': lam_stage, 'idm': idm_stage}
+
+def frozen_encoder(cfg: ExperimentConfig, root, options: StageOptions | None = None) -> tuple[torch.nn.Module, StageRun]:
+    "The observation encoder of `cfg.method`'s first stage (the LAM, or the IDM baseline's IDM), frozen, and that stage's run."
+    validate(cfg)
+    if cfg.method not in _ENCODER_STAGES:
+        raise ValueError(f'{cfg.method!r} has no encoder of single observations to freeze; expected one of {list(_ENCODER_STAGES)}')
+    options = _options(cfg, options)
+    model, run = _ENCODER_STAGES[cfg.method](cfg, prepare_data(cfg, root), root, options)
+    return model.encoder.eval().requires_grad_(False), run
