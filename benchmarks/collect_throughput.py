@@ -33,14 +33,11 @@ SETTINGS = {'vanilla-dm_control-defaults': ('vanilla', False), 'vanilla': ('vani
 
 def load_policy(task: str, expert_path):
     "The expert at `expert_path`, else the shipped one, else a random linear stand-in."
-    from laom.envs.dcs import get_task
-    from laom.experts import MLPExpert, load_expert
+    from laom.experts import load_expert, random_linear_expert
     try: return load_expert(task, expert_path or None)
     except FileNotFoundError:
         if expert_path: raise
-    spec = get_task(task)
-    rng = np.random.default_rng(0)
-    return MLPExpert(task, [rng.normal(0, 0.5, (spec.action_dim, spec.state_dim))], [np.zeros(spec.action_dim)], source='stand-in')
+    return random_linear_expert(task)
 
 
 def measure_rollout(setting, task, img_hw, steps, expert_path, barrier=None) -> tuple:

@@ -16,9 +16,9 @@ from tqdm.auto import tqdm
 from .envs.dcs import get_task
 
 # %% auto #0
-__all__ = ['SHIPPED_EXPERTS', 'make_state_env', 'ExpertPolicy', 'check_dims', 'MLPExpert', 'NoisyExpert', 'run_episode',
-           'evaluate_expert', 'save_expert', 'load_expert_file', 'load_official_ppo', 'SB3Expert', 'load_official_sac',
-           'load_expert', 'sac_actor_expert', 'train_sac_expert']
+__all__ = ['SHIPPED_EXPERTS', 'make_state_env', 'ExpertPolicy', 'check_dims', 'MLPExpert', 'random_linear_expert', 'NoisyExpert',
+           'run_episode', 'evaluate_expert', 'save_expert', 'load_expert_file', 'load_official_ppo', 'SB3Expert',
+           'load_official_sac', 'load_expert', 'sac_actor_expert', 'train_sac_expert']
 
 # %% ../nbs/15_experts.ipynb #6
 def make_state_env(task: str, seed: int | None = None) -> gym.Env:
@@ -79,6 +79,13 @@ class MLPExpert(ExpertPolicy):
         return np.tanh(x) if self.squash else x
 
 # %% ../nbs/15_experts.ipynb #18
+def random_linear_expert(task: str, seed: int = 0, scale: float = 0.5) -> MLPExpert:
+    "A stand-in expert for `task`: a random linear map from state to action (weights N(0, `scale`²), no bias)."
+    spec = get_task(task)
+    weights = np.random.default_rng(seed).normal(0, scale, (spec.action_dim, spec.state_dim))
+    return MLPExpert(task, [weights], [np.zeros(spec.action_dim)], source='stand-in: random linear policy')
+
+# %% ../nbs/15_experts.ipynb #21
 class NoisyExpert(ExpertPolicy):
     "Wrap `policy`: greedy action + N(0, `noise_std`²) noise from its own seeded generator, clipped to [`low`, `high`]."
     def __init__(self, policy: ExpertPolicy, noise_std: float = 0.0, seed: int | None = None, low=-1.0, high=1.0):
@@ -92,7 +99,7 @@ class NoisyExpert(ExpertPolicy):
         if self.noise_std > 0: action = action + self.noise_std * self.rng.normal(size=action.shape)
         return np.clip(action, self.low, self.high).astype(np.float32)
 
-# %% ../nbs/15_experts.ipynb #21
+# %% ../nbs/15_experts.ipynb #24
 def run_episode(policy: ExpertPolicy, env: gym.Env, seed: int) -> float:
     "Return of one episode of `policy` in `env`, reset with `seed`."
     state, _ = env.reset(seed=seed)
@@ -109,7 +116,7 @@ def evaluate_expert(policy: ExpertPolicy, task: str | None = None, episodes: int
     env = make_state_env(task)
     return np.array([run_episode(policy, env, seed + i) for i in range(episodes)])
 
-# %% ../nbs/15_experts.ipynb #24
+# %% ../nbs/15_experts.ipynb #27
 def save_expert(policy: MLPExpert, path, **meta) -> Path:
     "Write `policy` as `path` (.pt actor state dict) + `path`.json metadata (`meta` is added to it)."
     path = Path(path).with_suffix('.pt')
@@ -123,7 +130,7 @@ def save_expert(policy: MLPExpert, path, **meta) -> Path:
     path.with_suffix('.json').write_text(json.dumps(info, indent=1))
     return path
 
-# %% ../nbs/15_experts.ipynb #25
+# %% ../nbs/15_experts.ipynb #28
 def load_expert_file(path) -> MLPExpert:
     "Read an expert written by `save_expert` (the .pt file; its .json must sit beside it)."
     path = Path(path).with_suffix('.pt')
@@ -138,7 +145,7 @@ def load_expert_file(path) -> MLPExpert:
     policy.info = info
     return policy
 
-# %% ../nbs/15_experts.ipynb #28
+# %% ../nbs/15_experts.ipynb #31
 def _require(path: Path, *names) -> None:
     "Raise a clear error if `path` or one of the files `names` inside it is missing."
     missing = [n for n in names if not (path/n).exists()]
@@ -157,7 +164,7 @@ def load_official_ppo(folder, task: str | None = None) -> MLPExpert:
     std = np.sqrt(state['obs_rms.var'].numpy() + 1e-8)
     return MLPExpert(task, *zip(*layers), 'tanh', False, state['obs_rms.mean'].numpy(), std, 10.0, source=f"{folder} (a {found} expert)")
 
-# %% ../nbs/15_experts.ipynb #32
+# %% ../nbs/15_experts.ipynb #35
 class SB3Expert(ExpertPolicy):
     "A stable-baselines3 model acting deterministically."
     def __init__(self, model, task: str, source: str = ''):
@@ -177,7 +184,7 @@ def load_official_sac(zip_path, task: str = 'humanoid-walk') -> SB3Expert:
         model = SAC.load(zip_path, device='cpu', custom_objects={'learning_rate': 0.0, 'lr_schedule': lambda _: 0.0})
     return SB3Expert(model, task, source=str(zip_path))
 
-# %% ../nbs/15_experts.ipynb #34
+# %% ../nbs/15_experts.ipynb #37
 SHIPPED_EXPERTS = Path(laom.__file__).parent/'expert_weights'  # package data
 
 def load_expert(task: str, path=None) -> ExpertPolicy:
@@ -197,7 +204,7 @@ def load_expert(task: str, path=None) -> ExpertPolicy:
     if policy.task != task: raise ValueError(f"{path} is an expert for {policy.task}, not {task}")
     return policy
 
-# %% ../nbs/15_experts.ipynb #37
+# %% ../nbs/15_experts.ipynb #40
 def sac_actor_expert(model, task: str) -> MLPExpert:
     "The deterministic actor of a stable-baselines3 SAC `model` as a numpy `MLPExpert`."
     actor = model.actor
@@ -208,7 +215,7 @@ def sac_actor_expert(model, task: str) -> MLPExpert:
     return MLPExpert(task, [l.weight.detach().cpu().numpy() for l in linears],
                      [l.bias.detach().cpu().numpy() for l in linears], 'relu', squash=True, source='sac')
 
-# %% ../nbs/15_experts.ipynb #39
+# %% ../nbs/15_experts.ipynb #42
 def _load_or_make_sac(task: str, seed: int, run_dir: Path, **sac_kwargs):
     "Resume the SAC run saved in `run_dir`, or start a new one."
     from stable_baselines3 import SAC
@@ -227,7 +234,7 @@ def _save_checkpoint(model, run_dir: Path, history: list):
         os.replace(run_dir/f'tmp_{name}', run_dir/name)
     (run_dir/'history.json').write_text(json.dumps(history, indent=1))
 
-# %% ../nbs/15_experts.ipynb #40
+# %% ../nbs/15_experts.ipynb #43
 def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED_EXPERTS, run_dir=None,
                      eval_every: int = 25_000, eval_episodes: int = 5, **sac_kwargs) -> list:
     "Train (or resume) SAC on `task`; keep the best evaluated actor in `out_dir/<task>.pt`. Returns the eval history."

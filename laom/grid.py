@@ -20,14 +20,14 @@ from .config import ExperimentConfig, preset
 from .data import open_dataset
 from .envs.dcs import get_task
 from .evaluate import normalize_return
-from .experts import ExpertPolicy, MLPExpert, load_expert
+from .experts import ExpertPolicy, load_expert, random_linear_expert
 from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
 from .stages import StageOptions
 
 # %% auto #0
-__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'FigureScale', 'figure_scale', 'figure_roots', 'stand_in_expert', 'task_expert',
-           'task_data', 'grid_config', 'run_grid', 'own_bc_returns', 'normalize_by_own_bc']
+__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'task_data',
+           'grid_config', 'run_grid', 'own_bc_returns', 'normalize_by_own_bc']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -62,18 +62,12 @@ def figure_roots(profile: str, run_root, data_root='') -> tuple[Path, Path]:
     return run_root, Path(data_root) if data_root else run_root / 'data'
 
 # %% ../nbs/45_grid.ipynb #12
-def stand_in_expert(task: str, seed: int = 0) -> MLPExpert:
-    "A random linear policy for `task`: lets smoke runs collect data for tasks without a shipped expert."
-    spec = get_task(task)
-    weights = np.random.default_rng(seed).normal(0, 0.5, (spec.action_dim, spec.state_dim))
-    return MLPExpert(task, [weights], [np.zeros(spec.action_dim)], source='stand-in: random linear policy')
-
 def task_expert(task: str, profile: str, path: str | None = None) -> ExpertPolicy:
     "The expert that collects `task`: from `path`, else the shipped one; a stand-in only at the smoke profile."
     try: return load_expert(task, path or None)
     except FileNotFoundError as e:
         if resolve_profile(profile) != 'smoke' or path: raise
-        return stand_in_expert(task)
+        return random_linear_expert(task)
 
 # %% ../nbs/45_grid.ipynb #14
 def task_data(task: str, distractors: bool, scale: FigureScale, data_root, expert: ExpertPolicy | None = None,
