@@ -348,7 +348,7 @@ def train_latent_bc(run: StageRun, cfg: LatentBCConfig, data_path, labeler, late
     target = _label_target(labeler, options.torch_device)
     return train_actor(run, 'latent_bc', cfg, data_path, latent_dim, target, facts, options, eval_path)
 
-# %% ../nbs/30_stages.ipynb #57
+# %% ../nbs/30_stages.ipynb #56
 class CachedBatch(NamedTuple):
     latents: torch.Tensor   # the frozen actor's output for o_t, (B, latent_dim)
     actions: torch.Tensor   # a_t, (B, A)
@@ -358,7 +358,7 @@ def actor_latents(actor: nn.Module, frames: torch.Tensor, device, bf16: bool) ->
     "The frozen actor's output for uint8 or float frames, under bf16 autocast when enabled."
     with autocast_context(device, bf16): return actor(model_frames(frames, device, bf16))
 
-# %% ../nbs/30_stages.ipynb #58
+# %% ../nbs/30_stages.ipynb #57
 def cache_latents(actor: nn.Module, path, frame_stack: int, trajectories, options: StageOptions,
                   batch_size: int = 256) -> CachedBatch | None:
     "The actor's output and a_t for every labeled transition, where they fit (`choose_regime`); None if nowhere."
@@ -383,7 +383,7 @@ def cached_batches(cache: CachedBatch, batch_size: int, seed: int, device) -> Ca
             yield CachedBatch(cache.latents[ids].to(device, non_blocking=True), cache.actions[ids].to(device, non_blocking=True))
     return make_batches
 
-# %% ../nbs/30_stages.ipynb #59
+# %% ../nbs/30_stages.ipynb #58
 def _decoder_predict(actor, decoder, augment, device, bf16) -> Callable:
     "predict(batch, train): decoder(latent) with the latent from the cache or from the frozen actor."
     def predict(b, train):
@@ -394,7 +394,7 @@ def _decoder_predict(actor, decoder, augment, device, bf16) -> Callable:
         return decoder(latents.float())
     return predict
 
-# %% ../nbs/30_stages.ipynb #60
+# %% ../nbs/30_stages.ipynb #59
 def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor: Actor, trajectories=None,
                          budget: int | None = None, task: str | None = None, act_dim: int | None = None,
                          eval_path=None, cache: bool = True, options: StageOptions | None = None) -> StageResult:
@@ -418,7 +418,7 @@ def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor:
         make_batches = loader_batches if latents is None else cached_batches(latents, cfg.batch_size, options.seed, device)
         return run_stage(run, learner, make_batches, total, warmup, facts.num_samples, options, evaluation)
 
-# %% ../nbs/30_stages.ipynb #66
+# %% ../nbs/30_stages.ipynb #65
 def train_bc(run: StageRun, cfg: BCConfig, data_path, trajectories=None, budget: int | None = None, action_labeler=None,
              task: str | None = None, act_dim: int | None = None, eval_path=None,
              options: StageOptions | None = None) -> StageResult:
@@ -434,7 +434,7 @@ def train_bc(run: StageRun, cfg: BCConfig, data_path, trajectories=None, budget:
     target = true_actions if action_labeler is None else _label_target(action_labeler, device)
     return train_actor(run, 'bc', cfg, data_path, num_actions, target, facts, options, eval_path, true_actions)
 
-# %% ../nbs/30_stages.ipynb #70
+# %% ../nbs/30_stages.ipynb #69
 @register_model
 class IDMBaseline(LatentActionModel):
     "IDM baseline: shared encoder over (o_t, o_{t+k}) -> dense-conditioned head -> true action (B, act_dim)."
@@ -453,14 +453,14 @@ class IDMBaseline(LatentActionModel):
 
     forward = latent_action
 
-# %% ../nbs/30_stages.ipynb #72
+# %% ../nbs/30_stages.ipynb #71
 def _idm_kwargs(cfg: IDMConfig, act_dim: int, img_hw) -> dict:
     return dict(act_dim=act_dim, frame_stack=cfg.frame_stack, img_hw=tuple(_as_hw(img_hw)), encoder_scale=cfg.encoder_scale,
                 encoder_num_res_blocks=cfg.encoder_num_res_blocks, encoder_deep=cfg.encoder_deep,
                 encoder_dropout=cfg.encoder_dropout, encoder_norm_out=cfg.encoder_norm_out,
                 act_head_dim=cfg.act_head_dim, act_head_dropout=cfg.act_head_dropout)
 
-# %% ../nbs/30_stages.ipynb #75
+# %% ../nbs/30_stages.ipynb #74
 def train_idm(run: StageRun, cfg: IDMConfig, labeled_path, trajectories=None, budget: int | None = None,
               task: str | None = None, act_dim: int | None = None, eval_path=None,
               options: StageOptions | None = None) -> StageResult:
@@ -485,7 +485,7 @@ def train_idm(run: StageRun, cfg: IDMConfig, labeled_path, trajectories=None, bu
     with stage_batches(labeled_path, cfg.batch_size, options, K, cfg.frame_stack, facts.trajectories) as make_batches:
         return run_stage(run, learner, make_batches, total, warmup, facts.num_samples, options, evaluation)
 
-# %% ../nbs/30_stages.ipynb #80
+# %% ../nbs/30_stages.ipynb #79
 @dataclass
 class ObservationDecoderConfig(OptimConfig):
     "Fig. 11's reconstruction decoders (settings not given in the paper): Adam(W), MSE to the current frame."
@@ -509,7 +509,7 @@ class ObservationDecoder(nn.Module):
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.project(features.flatten(1)).view(-1, *self.map_shape))
 
-# %% ../nbs/30_stages.ipynb #83
+# %% ../nbs/30_stages.ipynb #82
 def _save_arrays(path, arrays: dict):
     def write(tmp):
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
@@ -529,7 +529,7 @@ def reconstruct(decoder: ObservationDecoder, encoder_fn: Callable, batch, device
     with autocast_context(device, bf16): out = decoder(encoder_fn(x).float())
     return {'original': _to_image(x[:, -3:]), 'reconstruction': _to_image(out)}
 
-# %% ../nbs/30_stages.ipynb #84
+# %% ../nbs/30_stages.ipynb #83
 def train_observation_decoder(run: StageRun, cfg: ObservationDecoderConfig, encoder_fn: Callable, data_path,
                               trajectories=None, task: str | None = None, eval_path=None, num_examples: int = 8,
                               options: StageOptions | None = None) -> tuple[StageResult, dict[str, np.ndarray]]:
@@ -559,7 +559,7 @@ def train_observation_decoder(run: StageRun, cfg: ObservationDecoderConfig, enco
     _save_arrays(examples_path, examples)
     return result, examples
 
-# %% ../nbs/30_stages.ipynb #89
+# %% ../nbs/30_stages.ipynb #88
 class Policy(Protocol):
     def act(self, frames) -> np.ndarray:
         "uint8 frames (B, 3F, H, W) -> actions (B, A)."

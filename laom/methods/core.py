@@ -18,11 +18,9 @@ from ..probes import ProbeSet, ProbeSpec, evaluate_probes
 from ..tracking import StageRun
 from ..train import fit, backward
 from accelerate import Accelerator
-from ..data import write_dataset
-import numpy as np
 
 # %% auto #0
-__all__ = ['as_float_frames', 'LatentActionModel', 'stage_updates', 'make_schedule', 'LAMLearner', 'write_action_squares']
+__all__ = ['as_float_frames', 'LatentActionModel', 'stage_updates', 'make_schedule', 'LAMLearner']
 
 # %% ../../nbs/22_methods.core.ipynb #6
 def as_float_frames(frames: torch.Tensor) -> torch.Tensor:
@@ -165,27 +163,3 @@ def _fit(self: LAMLearner, run: StageRun, make_batches: Callable[[int], Iterator
                log_every=log_every, checkpoint_every=checkpoint_every, progress=progress, accelerator=accelerator)
 
 LAMLearner.fit = _fit
-
-# %% ../../nbs/22_methods.core.ipynb #29
-def _square_frame(background: np.ndarray, position: np.ndarray, size: int) -> np.ndarray:
-    frame = background.copy()
-    top, left = np.rint(position * (len(background) - size)).astype(int)
-    frame[top:top + size, left:left + size] = 255
-    return frame
-
-def _action_squares_trajectory(rng, length, img_hw, state_dim, action_dim) -> dict:
-    actions = rng.uniform(-1, 1, (length, action_dim)).astype(np.float32)
-    positions = np.concatenate([rng.uniform(0, 1, (1, 2)), (actions[:-1, :2] + 1) / 2])  # frame t+1 shows a_t
-    background = rng.integers(0, 64, (img_hw, img_hw, 3), dtype=np.uint8)
-    obs = np.stack([_square_frame(background, p, max(3, img_hw // 5)) for p in positions])
-    states = np.zeros((length, state_dim), np.float32); states[:, :2] = positions
-    return dict(obs=obs, states=states, actions=actions, rewards=np.zeros(length, np.float32))
-
-# %% ../../nbs/22_methods.core.ipynb #30
-def write_action_squares(path, num_trajectories: int = 8, length: int = 60, img_hw: int = 16, state_dim: int = 4,
-                         action_dim: int = 2, seed: int = 0, task_name: str = 'action-squares'):
-    "A dataset in the official layout whose frame t+1 shows a square placed by action a_t (for learning tests)."
-    if action_dim < 2 or state_dim < 2: raise ValueError('action_squares needs action_dim >= 2 and state_dim >= 2')
-    attrs = dict(domain_name='synthetic', task_name=task_name, difficulty='vanilla', dynamic=False, img_hw=img_hw, split='train')
-    rngs = np.random.default_rng(seed).spawn(num_trajectories)
-    return write_dataset(path, (_action_squares_trajectory(r, length, img_hw, state_dim, action_dim) for r in rngs), attrs)
