@@ -1,5 +1,6 @@
 """Every method through the whole pipeline at the `cpu` preset on one collected dataset: wall time per method,
-samples/s per stage, probe MSEs (training and held-out), and online returns (raw and normalised).
+samples/s per stage with the shares of its time spent on data, compute (forward-backward) and logging/checkpoints,
+probe MSEs (training and held-out), and online returns (raw and normalised).
 
     .venv/bin/python benchmarks/pipeline_cpu.py --data runs/cpu_data/cheetah-run-scale-easy-video-hard-64px-60.hdf5 \
         --eval runs/cpu_data/cheetah-run-scale-easy-video-hard-64px-eval.hdf5 --budget 8 --root runs/cpu_pipeline
@@ -27,8 +28,14 @@ def parse_overrides(pairs):
     return {k.replace('.', '__'): yaml.safe_load(v) for k, v in (p.split('=', 1) for p in pairs)}
 
 
-def throughputs(row):
-    return {k: round(v) for k, v in row.items() if k.endswith('/throughput')}
+def time_split(row):
+    "Per stage: samples/s and the shares of time on data / compute (forward-backward) / logging (last logged window)."
+    stages = [k.split('/')[0] for k in row if k.endswith('/throughput')]
+    def share(stage, part):   # '?' for a stage finished before the split was logged
+        key = f'{stage}/{part}_time_frac'
+        return f'{row[key]:.0%}' if key in row else '?'
+    return '; '.join(f"{s} {row[f'{s}/throughput']:.0f}/s (data {share(s, 'data')}, compute {share(s, 'compute')}, "
+                     f"log {share(s, 'log')})" for s in stages)
 
 
 def main():
@@ -50,7 +57,7 @@ def main():
         row = run_experiment(cfg, args.root)
         row['wall_s'] = round(time.perf_counter() - start)
         print(f"\n{method}: {row['wall_s']} s; " + ', '.join(f'{k}={row[k]:.4g}' for k in SHOWN if k in row)
-              + f'; samples/s {throughputs(row)}', flush=True)
+              + f'\n  per stage: {time_split(row)}', flush=True)
         if args.out:
             with open(args.out, 'a') as f: f.write(json.dumps(row) + '\n')
 

@@ -135,26 +135,36 @@ def fit(run: StageRun,                            # where metrics and checkpoint
     main = accelerator is None or accelerator.is_main_process
     processes = 1 if accelerator is None else accelerator.num_processes
     step = _restore(run, state)
-    last, data_time, compute_time, window = {}, 0.0, 0.0, 0
+    last, seconds, window = {}, np.zeros(3), 0        # seconds on data, compute, logging since the last log
     with (_processes(accelerator, state), (MetricsLogger(run.metrics_path) if main else nullcontext()) as logger,
           tqdm(total=total_updates, initial=step, desc=run.stage, disable=not (progress and main), dynamic_ncols=True) as bar):
         batches = _own_batches(make_batches(step), accelerator)
         while step < total_updates:
             t0 = time.perf_counter(); batch = next(batches); t1 = time.perf_counter()
             metrics = update(batch); step += 1; window += 1
-            data_time += t1 - t0; compute_time += time.perf_counter() - t1
-            if step % log_every == 0 or step % checkpoint_every == 0 or step == total_updates:
+            saving = step % checkpoint_every == 0 or step == total_updates
+            logging = saving or step % log_every == 0
+            if logging: _wait_for_device(metrics)
+            t2 = time.perf_counter(); seconds += (t1 - t0, t2 - t1, 0.0)
+            if logging:
                 last = _check_finite(_mean_over_processes(metrics, accelerator), loss_key, step, run)
-                last |= _throughput(run.stage, window * batch_size * processes, data_time, compute_time)
-                data_time = compute_time = 0.0; window = 0
+                last |= _time_split(run.stage, window * batch_size * processes, seconds)
+                seconds, window = np.zeros(3), 0
                 if main: logger.log(step, last)
                 bar.set_postfix({k.split('/')[-1]: f'{v:.3g}' for k, v in list(last.items())[:3]})
-            if main and (step % checkpoint_every == 0 or step == total_updates): _checkpoint(run, state, step)
-            bar.update(1)
+            if main and saving: _checkpoint(run, state, step)
+            bar.update(1); seconds[2] += time.perf_counter() - t2
     return last
 
-# %% ../nbs/03_train.ipynb #16
-def _throughput(stage: str, samples: int, data_time: float, compute_time: float) -> dict:
-    "Samples/s over the last logging window and the share of time spent waiting for data."
-    total = data_time + compute_time
-    return {f'{stage}/throughput': samples / max(total, 1e-9), f'{stage}/data_time_frac': data_time / max(total, 1e-9)}
+# %% ../nbs/03_train.ipynb #17
+def _wait_for_device(metrics: dict):
+    "Wait for the GPU work the update queued, so that its time counts as compute, not as logging."
+    for device in {v.device for v in metrics.values() if torch.is_tensor(v) and v.device.type == 'cuda'}:
+        torch.cuda.synchronize(device)
+
+def _time_split(stage: str, samples: int, seconds: np.ndarray) -> dict:
+    "Samples/s over a logging window and the shares of its time spent on data, compute (the update) and logging."
+    total = max(float(seconds.sum()), 1e-9)
+    data, compute, logging = (float(s) / total for s in seconds)
+    return {f'{stage}/throughput': samples / total, f'{stage}/data_time_frac': data,
+            f'{stage}/compute_time_frac': compute, f'{stage}/log_time_frac': logging}
