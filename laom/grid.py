@@ -26,8 +26,8 @@ from .pipeline import run_experiment, run_lam
 from .stages import StageOptions
 
 # %% auto #0
-__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'task_data',
-           'grid_config', 'run_grid', 'own_bc_returns', 'normalize_by_own_bc']
+__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'SMALL_COLLECTION', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert',
+           'collection_workers', 'task_data', 'grid_config', 'run_grid', 'own_bc_returns', 'normalize_by_own_bc']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -69,16 +69,24 @@ def task_expert(task: str, profile: str, path: str | None = None) -> ExpertPolic
         if resolve_profile(profile) != 'smoke' or path: raise
         return random_linear_expert(task)
 
-# %% ../nbs/45_grid.ipynb #14
+# %% ../nbs/45_grid.ipynb #15
+SMALL_COLLECTION = 10_000   # environment steps below which a worker pool does not pay for its start
+
+def collection_workers(scale: FigureScale, workers: int | None = None) -> int | None:
+    "`workers` if given; else 1 for a collection of at most `SMALL_COLLECTION` steps, None (one per core) otherwise."
+    if workers is not None: return workers
+    return 1 if scale.num_trajectories * scale.episode_length <= SMALL_COLLECTION else None
+
 def task_data(task: str, distractors: bool, scale: FigureScale, data_root, expert: ExpertPolicy | None = None,
               videos: str | None = None, seed: int = 0, workers: int | None = None, progress: bool = True) -> dict:
     "`{'train': path, 'eval': path}` for `task` with or without distractors under `data_root`: found, or collected."
     paths = collect_splits(data_root, task, DISTRACTOR_PRESETS[distractors], scale.num_trajectories,
                            scale.eval_trajectories, img_hw=scale.img_hw, max_steps=scale.episode_length,
-                           expert=expert, videos=videos, seed=seed, workers=workers, progress=progress)
+                           expert=expert, videos=videos, seed=seed, workers=collection_workers(scale, workers),
+                           progress=progress)
     return {'train': paths['train'], 'eval': paths.get('eval')}
 
-# %% ../nbs/45_grid.ipynb #17
+# %% ../nbs/45_grid.ipynb #18
 def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: int = 0, device: str = 'auto',
                 **changes) -> ExperimentConfig:
     "The config of one grid cell: `method` on the files `data` (from `task_data`) with `budget` labels and `seed`."
@@ -91,7 +99,7 @@ def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: 
     return preset(scale.config_preset, method, **data_changes, eval__eval_episodes=scale.eval_episodes, seed=seed,
                   device=device, **changes)
 
-# %% ../nbs/45_grid.ipynb #20
+# %% ../nbs/45_grid.ipynb #21
 def _run_cell(cfg: ExperimentConfig, run_root, stages: str, options: StageOptions | None) -> dict:
     if stages == 'lam': return run_lam(cfg, run_root, options)
     return run_experiment(cfg, run_root, options)
@@ -107,7 +115,7 @@ def run_grid(cells: list, run_root, stages: str = 'all', options: StageOptions |
         rows.append(row | {'wall_s': time.perf_counter() - start})
     return pd.DataFrame(rows)
 
-# %% ../nbs/45_grid.ipynb #24
+# %% ../nbs/45_grid.ipynb #25
 def own_bc_returns(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto',
                    options: StageOptions | None = None, progress: bool = True) -> pd.Series:
     "Seed-mean return of BC on every trajectory of each dataset (from `task_data`), indexed by (task, distractors)."
