@@ -121,6 +121,8 @@ def _lam_summary(last: dict, learner, cfg: ExperimentConfig, paths: DataPaths, o
         return {**{k: v for k, v in last.items() if 'probe' not in k}, 'lam/pretrain_tasks': ','.join(paths.mixed_tasks)}
     scored = paths.eval or paths.full   # without an eval file the "held-out" scores are on training data: recorded
     scores = learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options))
+    scores |= learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options,
+                                                max_offset=cfg.lam.future_obs_offset), multistep=True)
     return {**last, **scores, 'lam/eval_file': str(scored)}
 
 # %% ../nbs/40_pipeline.ipynb #12

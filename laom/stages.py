@@ -159,17 +159,19 @@ def stage_batches(path, batch_size: int, options: StageOptions, max_offset: int 
 
 # %% ../nbs/30_stages.ipynb #25
 def ordered_batches(loader: TransitionLoader, max_samples: int | None = None, seed: int = 0) -> Iterator:
-    "One pass over `loader`'s transitions in order, k = 1; only a seeded subset of `max_samples` if there are more."
+    "One pass over `loader`'s transitions in order (seeded subset of `max_samples`); seeded k in 1..K (K = 1: k = 1)."
+    rng = np.random.default_rng(seed)
     ids = np.arange(loader.num_samples)
-    if max_samples is not None and max_samples < len(ids):
-        ids = np.sort(np.random.default_rng(seed).choice(len(ids), max_samples, replace=False))
+    if max_samples is not None and max_samples < len(ids): ids = np.sort(rng.choice(len(ids), max_samples, replace=False))
+    offsets = rng.integers(1, loader.index.max_offset + 1, len(ids))
     for start in range(0, len(ids), loader.batch_size):
-        chunk = ids[start:start + loader.batch_size]
-        yield loader.gather(plan_batch(loader.index, chunk, np.ones(len(chunk), np.int64), loader.frame_stack))
+        chunk = slice(start, start + loader.batch_size)
+        yield loader.gather(plan_batch(loader.index, ids[chunk], offsets[chunk], loader.frame_stack))
 
-def held_out_batches(path, batch_size: int, frame_stack: int, options: StageOptions, trajectories=None) -> Iterator:
+def held_out_batches(path, batch_size: int, frame_stack: int, options: StageOptions, trajectories=None,
+                     max_offset: int = 1) -> Iterator:
     "`ordered_batches` over a file (at most `options.eval_samples` transitions); the file is closed after the pass."
-    with TransitionLoader(path, batch_size, 1, frame_stack, options.regime, options.torch_device, seed=options.seed,
+    with TransitionLoader(path, batch_size, max_offset, frame_stack, options.regime, options.torch_device, seed=options.seed,
                           trajectories=trajectories, prefetch=0) as loader:
         yield from ordered_batches(loader, options.eval_samples, options.seed)
 

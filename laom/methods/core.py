@@ -139,18 +139,20 @@ LAMLearner.after_step = lambda self: None
 
 # %% ../../nbs/22_methods.core.ipynb #21
 @torch.no_grad()
-def _featurize(self: LAMLearner, batch) -> tuple[dict, dict]:
-    "Probe features of the transitions (o_t, o_{t+1}) of `batch` (no augmentation) and their targets."
+def _featurize(self: LAMLearner, batch, multistep: bool = False) -> tuple[dict, dict]:
+    "Probe features of (o_t, o_{t+1}), or of (o_t, o_{t+k}) if `multistep`, without augmentation; and their targets."
+    future = batch.future_obs if multistep else batch.next_obs
     with autocast_context(self.device, self.bf16):
-        features = self.model.probe_features(self.frames(batch.obs), self.frames(batch.next_obs))
+        features = self.model.probe_features(self.frames(batch.obs), self.frames(future))
     return features, self.probe_targets(batch)
 
-def _evaluate(self: LAMLearner, batches: Iterable) -> dict:
-    "Held-out probe MSEs at k = 1 and the constant predictor's MSE: `lam/eval_<probe>_mse`, `..._const_mse`."
+def _evaluate(self: LAMLearner, batches: Iterable, multistep: bool = False) -> dict:
+    "Held-out probe MSEs (at k = 1, or at the batches' k) and the constant predictor's: `lam/eval[_multistep]_<probe>_mse`."
     self.model.eval()
-    try: scores = evaluate_probes(self.probes, batches, self.featurize)
+    try: scores = evaluate_probes(self.probes, batches, lambda b: self.featurize(b, multistep))
     finally: self.model.train()
-    return {f'{self.stage}/eval_{k}': v for k, v in scores.items()}
+    prefix = 'eval_multistep_' if multistep else 'eval_'
+    return {f'{self.stage}/{prefix}{k}': v for k, v in scores.items()}
 
 LAMLearner.featurize, LAMLearner.evaluate = _featurize, _evaluate
 

@@ -66,24 +66,26 @@ class SupervisedLearner(LAOMLearner):
 
 # %% ../../nbs/25_methods.supervised.ipynb #22
 @torch.no_grad()
-def _true_action_errors(self: SupervisedLearner, batch: Batch) -> tuple[float, int, int]:
-    "(sum of squared errors of the head at offset 1, transitions, action numbers) on one batch."
+def _true_action_errors(self: SupervisedLearner, batch: Batch, multistep: bool = False) -> tuple[float, int, int]:
+    "(sum of squared errors of the head at offset 1, or at the batch's k if `multistep`, transitions, action numbers)."
+    future = batch.future_obs if multistep else batch.next_obs
     with autocast_context(self.device, self.bf16):
-        prediction = self.model.predict_action(self.frames(batch.obs), self.frames(batch.next_obs)).float()
+        prediction = self.model.predict_action(self.frames(batch.obs), self.frames(future)).float()
     actions = batch.actions.to(self.device).float()
     return ((prediction - actions) ** 2).sum().item(), len(actions), actions.numel()
 
-def _evaluate_supervised(self: SupervisedLearner, batches: Iterable[Batch]) -> dict:
-    "Held-out probe MSEs (k = 1) plus the head's `eval_true_action_mse` and `eval_true_action_sse`, in one pass."
+def _evaluate_supervised(self: SupervisedLearner, batches: Iterable[Batch], multistep: bool = False) -> dict:
+    "Held-out probe MSEs plus the head's `eval[_multistep]_true_action_mse` and `..._sse`, in one pass (k as in `evaluate`)."
     totals = [0.0, 0, 0]
     def counted():
         for batch in batches:
-            for i, v in enumerate(self.true_action_errors(batch)): totals[i] += v
+            for i, v in enumerate(self.true_action_errors(batch, multistep)): totals[i] += v
             yield batch
     self.model.eval()
-    try: scores = LAOMLearner.evaluate(self, counted())
+    try: scores = LAOMLearner.evaluate(self, counted(), multistep)
     finally: self.model.train()
     sse, transitions, numbers = totals
-    return scores | {f'{self.stage}/eval_true_action_mse': sse / numbers, f'{self.stage}/eval_true_action_sse': sse / transitions}
+    prefix = f"{self.stage}/eval_{'multistep_' if multistep else ''}true_action"
+    return scores | {f'{prefix}_mse': sse / numbers, f'{prefix}_sse': sse / transitions}
 
 SupervisedLearner.true_action_errors, SupervisedLearner.evaluate = _true_action_errors, _evaluate_supervised
