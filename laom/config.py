@@ -274,6 +274,8 @@ def _validate_lam(lam: LAMConfig):
         _check_positive(f'lam.{f}', getattr(lam, f))
     if not 0 < lam.target_tau <= 1: raise ValueError(f'lam.target_tau={lam.target_tau}: expected 0 < tau <= 1')
     if lam.latent_fdm and lam.target == 'none': raise ValueError("lam.target='none' needs a pixel FDM (latent_fdm=False)")
+    if lam.latent_fdm and lam.quantization == 'vq':
+        raise ValueError("lam.quantization='vq' needs a pixel FDM (latent_fdm=False); LAOM takes 'none' or 'fsq'")
     if lam.quantization == 'fsq' and lam.latent_action_dim % len(lam.fsq_levels):
         raise ValueError(f'lam.latent_action_dim={lam.latent_action_dim} must be a multiple of len(fsq_levels)={len(lam.fsq_levels)}')
 

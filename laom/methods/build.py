@@ -80,7 +80,7 @@ def fig6_configs(base: ExperimentConfig, small_latent: int = 128, large_latent: 
                        'lam.encoder_norm_out': False}),
              ('+ multi-step IDM', {'lam.future_obs_offset': max_offset}),
              ('+ larger latent', {'lam.latent_action_dim': large_latent}),
-             ('+ FDM in latent space', {'lam.latent_fdm': True, 'lam.target': 'ema', 'lam.encoder_norm_out': True}),
+             ('+ FDM in latent space', {'method': 'laom', 'lam.latent_fdm': True, 'lam.target': 'ema', 'lam.encoder_norm_out': True}),
              ('+ augmentations', {'lam.encoder_norm_out': False, 'lam.use_aug': True})]
     configs, changes = [], {}
     for label, step in steps:

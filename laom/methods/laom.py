@@ -14,6 +14,7 @@ from ..nets import Encoder, LatentActHead, LatentObsHead
 from ..probes import ProbeSpec
 from ..torch_utils import ema_update
 from .core import LatentActionModel, LAMLearner
+from .lapo import make_bottleneck
 
 # %% auto #0
 __all__ = ['LAOM', 'make_target_encoder', 'LAOMLearner']
@@ -24,13 +25,16 @@ class LAOM(LatentActionModel):
     def __init__(self, frame_stack: int = 3, img_hw: int | tuple[int, int] = 64, latent_action_dim: int = 8192,
                  act_head_dim: int = 1024, obs_head_dim: int = 1024, act_head_dropout: float = 0.0, obs_head_dropout: float = 0.0,
                  encoder_scale: int = 6, encoder_num_res_blocks: int = 2, encoder_deep: bool = False,
-                 encoder_dropout: float = 0.0, encoder_norm_out: bool = False):
+                 encoder_dropout: float = 0.0, encoder_norm_out: bool = False, quantization: str = 'none',
+                 fsq_levels=(4, 4, 4, 4)):
         super().__init__()
+        if quantization == 'vq': raise ValueError("LAOM's bottleneck is 'none' or 'fsq'; 'vq' needs its commitment loss (LAPO only)")
         self.encoder = Encoder(3 * frame_stack, img_hw, encoder_scale, encoder_num_res_blocks, encoder_deep, encoder_dropout,
                                encoder_norm_out)
         obs_dim = self.encoder.out_dim
         self.idm = LatentActHead(obs_dim, latent_action_dim, act_head_dim, act_head_dropout)
         self.fdm = LatentObsHead(obs_dim, latent_action_dim, obs_head_dim, obs_head_dropout)
+        self.bottleneck = make_bottleneck(quantization, latent_action_dim, tuple(fsq_levels))
         self.latent_dim, self.feature_dims = latent_action_dim, {'latent': latent_action_dim, 'obs_emb': obs_dim}
 
     @classmethod
@@ -39,25 +43,30 @@ class LAOM(LatentActionModel):
         return cls(img_hw=img_hw, **{name: getattr(cfg, name) for name in _CONFIG_FIELDS}, **extra)
 
 _CONFIG_FIELDS = ('frame_stack', 'latent_action_dim', 'act_head_dim', 'obs_head_dim', 'act_head_dropout', 'obs_head_dropout',
-                  'encoder_scale', 'encoder_num_res_blocks', 'encoder_deep', 'encoder_dropout', 'encoder_norm_out')
+                  'encoder_scale', 'encoder_num_res_blocks', 'encoder_deep', 'encoder_dropout', 'encoder_norm_out',
+                  'quantization', 'fsq_levels')
 
 # %% ../../nbs/24_methods.laom.ipynb #8
 def _embed_pair(self: LAOM, obs: torch.Tensor, future_obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "(e_t, e_{t+k}): both frames through the encoder as one batch of 2B."
     return self.encoder(torch.cat([obs, future_obs])).chunk(2)
 
-def _latent_action(self: LAOM, obs, future_obs): return self.idm(*self.embed_pair(obs, future_obs))
+def _idm_latent(self: LAOM, obs_emb, future_emb) -> torch.Tensor:
+    "z = bottleneck(IDM(e_t, e_{t+k})); the bottleneck is the identity unless `quantization='fsq'` (paper Fig. 12)."
+    return self.bottleneck(self.idm(obs_emb, future_emb))[0]
+
+def _latent_action(self: LAOM, obs, future_obs): return self.idm_latent(*self.embed_pair(obs, future_obs))
 
 def _forward(self: LAOM, obs, future_obs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "(predicted e_{t+1}, z, e_t detached)."
     obs_emb, future_emb = self.embed_pair(obs, future_obs)
-    z = self.idm(obs_emb, future_emb)
+    z = self.idm_latent(obs_emb, future_emb)
     obs_emb = obs_emb.detach()
     return self.fdm(obs_emb, z), z, obs_emb
 
 def _probe_features(self: LAOM, obs, future_obs) -> dict:
     obs_emb, future_emb = self.embed_pair(obs, future_obs)
-    return {'latent': self.idm(obs_emb, future_emb), 'obs_emb': obs_emb}
+    return {'latent': self.idm_latent(obs_emb, future_emb), 'obs_emb': obs_emb}
 
 def _probe_specs(self: LAOM, act_dim: int, state_dim: int) -> dict[str, ProbeSpec]:
     "Action from z, state from e_t, action from e_t (reference notes, section 4.7)."
@@ -66,17 +75,17 @@ def _probe_specs(self: LAOM, act_dim: int, state_dim: int) -> dict[str, ProbeSpe
             'state_probe': ProbeSpec('obs_emb', 'states', obs_dim, state_dim),
             'state_action_probe': ProbeSpec('obs_emb', 'actions', obs_dim, act_dim)}
 
-LAOM.embed_pair, LAOM.latent_action, LAOM.forward = _embed_pair, _latent_action, _forward
+LAOM.embed_pair, LAOM.idm_latent, LAOM.latent_action, LAOM.forward = _embed_pair, _idm_latent, _latent_action, _forward
 LAOM.probe_features, LAOM.probe_specs = _probe_features, _probe_specs
 
-# %% ../../nbs/24_methods.laom.ipynb #14
+# %% ../../nbs/24_methods.laom.ipynb #16
 def make_target_encoder(encoder: Encoder, target: str) -> Encoder | None:
     "A frozen copy of `encoder` for `target='ema'`; None for 'stopgrad' (the online encoder serves, without gradient)."
     if target == 'stopgrad': return None
     if target != 'ema': raise ValueError(f"LAOM's target must be 'ema' or 'stopgrad', got {target!r}")
     return copy.deepcopy(encoder).requires_grad_(False)
 
-# %% ../../nbs/24_methods.laom.ipynb #16
+# %% ../../nbs/24_methods.laom.ipynb #18
 class LAOMLearner(LAMLearner):
     "LAMLearner with LAOM's latent temporal-consistency loss and its EMA (or stop-grad) target encoder."
     def __init__(self, model: LAOM, cfg: LAMConfig, *args, **kwargs):
@@ -92,7 +101,7 @@ class LAOMLearner(LAMLearner):
         "The embedding of o_{t+1} that the FDM must predict."
         return (self.target_encoder or self.model.encoder)(next_obs)
 
-# %% ../../nbs/24_methods.laom.ipynb #17
+# %% ../../nbs/24_methods.laom.ipynb #19
 def _laom_loss(self: LAOMLearner, views):
     obs, future_obs, next_obs = views
     prediction, z, obs_emb = self.model(obs, future_obs)
