@@ -3,6 +3,7 @@ notebooks: each has exactly one cell tagged `parameters` (kept through `nbdev_cl
 `allowed_cell_metadata_keys = tags`), and each runs end to end through papermill at the `smoke`
 profile, which the notebooks select themselves under IN_TEST=1 and which never writes into figures/.
 """
+import json
 import os
 from pathlib import Path
 
@@ -30,3 +31,11 @@ def test_runs_at_smoke_profile(path, tmp_path, monkeypatch):
                         progress_bar=False)
     after = {p: p.stat().st_mtime for p in figures.glob('*')}
     assert before == after, f'{path.name} wrote into figures/ at the smoke profile'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=IDS)
+def test_papermill_reads_every_parameter(path):
+    "papermill documents (`--help-notebook`) and type-checks only what it can parse: one name per line, no `=` in comments."
+    cell = json.loads(path.read_text())['cells'][parameter_cells(path)[0]]
+    assigned = [line.split('=')[0].strip() for line in ''.join(cell['source']).splitlines() if '=' in line.split('#')[0]]
+    assert list(pm.inspect_notebook(str(path))) == assigned, f'{path.name}: papermill cannot parse its parameters cell'
