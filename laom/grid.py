@@ -42,11 +42,14 @@ class FigureScale:
     budgets: tuple              # labeled trajectories, the x axis of the return figures
     seeds: tuple
     eval_episodes: int
+    lapo_latent: int            # LAPO's latent action size in the probe figures (Fig. 5, 6)
+    latent_dims: tuple          # the latent-size sweep of Fig. 9 and 12 (the largest: the preset's LAOM latent)
 
 SCALES = {
-    'smoke': FigureScale('tiny', ('cheetah-run',), 6, 2, 40, 16, (2, 4), (0,), 1),
-    'cpu': FigureScale('cpu', ('cheetah-run',), 60, 10, 1000, 64, (2, 8), (0,), 5),
-    'paper': FigureScale('paper', ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk'), 5000, 50, 1000, 64, (2, 4, 8, 16, 32, 64, 128), (0, 1, 2), 25),
+    'smoke': FigureScale('tiny', ('cheetah-run',), 6, 2, 40, 16, (2, 4), (0,), 1, 16, (8, 32)),
+    'cpu': FigureScale('cpu', ('cheetah-run',), 60, 10, 1000, 64, (2, 8), (0,), 5, 64, (16, 64, 512)),
+    'paper': FigureScale('paper', ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk'), 5000, 50, 1000, 64, (2, 4, 8, 16, 32, 64, 128), (0, 1, 2), 25,
+                         128, (64, 256, 1024, 4096, 8192)),
 }
 DISTRACTOR_PRESETS = {True: 'scale_easy_video_hard', False: 'vanilla'}
 
