@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import re
+import sys
 import tempfile
 import time
 
@@ -100,14 +101,16 @@ def select_notebooks(folder, only=None) -> dict:
 
 # %% ../nbs/50_figures.ipynb #21
 def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: dict | None = None) -> Path:
-    "Execute one figure notebook with papermill; the executed copy under `<run_root>/notebooks/`."
+    "Execute one figure notebook with papermill (its prints and progress bars shown live); the executed copy under `<run_root>/notebooks/`."
     import papermill as pm
     if len(parameter_cells(path)) != 1: raise ValueError(f'{path}: expected exactly one cell tagged "parameters"')
     out = Path(run_root) / 'notebooks' / f'{Path(path).stem}-{profile}.ipynb'
     out.parent.mkdir(parents=True, exist_ok=True)
-    params = {'profile': profile, 'run_root': str(Path(run_root).resolve()), **(parameters or {})}
+    offered = {'profile': profile, 'run_root': str(Path(run_root).resolve())}
+    declared = pm.inspect_notebook(str(path))       # pass only what the notebook declares (Fig. 2 has no run_root)
+    params = {k: v for k, v in offered.items() if k in declared} | (parameters or {})
     pm.execute_notebook(str(path), str(out), parameters=params, kernel_name=kernel, cwd=str(Path(path).parent),
-                        progress_bar=True)
+                        progress_bar=True, stdout_file=sys.stdout, stderr_file=sys.stderr)
     return out
 
 # %% ../nbs/50_figures.ipynb #22
@@ -126,4 +129,5 @@ def main(argv=None):
     for name, path in select_notebooks(args.notebooks, args.only).items():
         start = time.perf_counter()
         out = run_figure(path, args.profile, args.run_root, args.kernel)
-        print(f'{name}: {time.perf_counter() - start:.0f} s; executed notebook {out}; figure in {REPO_FIGURES}/{path.stem}.*')
+        where = 'a temporary folder (smoke profile)' if args.profile == 'smoke' else f'{REPO_FIGURES}/{path.stem}.*'
+        print(f'{name}: {time.perf_counter() - start:.0f} s; executed notebook {out}; figure in {where}')
