@@ -24,11 +24,27 @@ from .tracking import StageRun, MetricsLogger, save_checkpoint, load_checkpoint
 from .torch_utils import seed_everything
 
 # %% auto #0
-__all__ = ['NonFiniteLossError', 'backward', 'average_gradients', 'fit']
+__all__ = ['NonFiniteLossError', 'BatchTooLargeError', 'backward', 'average_gradients', 'fit']
 
 # %% ../nbs/03_train.ipynb #5
 class NonFiniteLossError(RuntimeError):
     "A stage's loss became NaN or infinite; its last good checkpoint is kept."
+
+class BatchTooLargeError(RuntimeError):
+    "An update ran out of memory; the stage stopped and its last checkpoint is kept."
+
+def _is_out_of_memory(error: BaseException) -> bool:
+    "CUDA's `OutOfMemoryError`, or the CPU allocator's failure to allocate."
+    return isinstance(error, torch.OutOfMemoryError) or (isinstance(error, RuntimeError) and "can't allocate memory" in str(error))
+
+def _update_or_stop(update: Callable, batch, run: StageRun, step: int, batch_size: int) -> dict:
+    "`update(batch)`, turning running out of memory into a `BatchTooLargeError` that says what to change."
+    try: return update(batch)
+    except RuntimeError as e:
+        if not _is_out_of_memory(e): raise
+        raise BatchTooLargeError(f'{run.stage}: out of memory at step {step + 1} with batch_size={batch_size}; the stage '
+                                 f'stopped and its last checkpoint is kept at {run.checkpoint_path}. Lower the batch size '
+                                 f'(or use bf16) and rerun: a stage keyed by a new config starts afresh.') from e
 
 # %% ../nbs/03_train.ipynb #6
 def _rng_state() -> dict:
@@ -141,7 +157,7 @@ def fit(run: StageRun,                            # where metrics and checkpoint
         batches = _own_batches(make_batches(step), accelerator)
         while step < total_updates:
             t0 = time.perf_counter(); batch = next(batches); t1 = time.perf_counter()
-            metrics = update(batch); step += 1; window += 1
+            metrics = _update_or_stop(update, batch, run, step, batch_size); step += 1; window += 1
             saving = step % checkpoint_every == 0 or step == total_updates
             logging = saving or step % log_every == 0
             if logging: _wait_for_device(metrics)
