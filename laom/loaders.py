@@ -18,8 +18,8 @@ from .torch_utils import default_device
 
 # %% auto #0
 __all__ = ['REGIMES', 'stack_indices', 'TransitionIndex', 'transition_index', 'SampleStream', 'BatchPlan', 'plan_batch',
-           'draw_plan', 'BufferPool', 'RamFrames', 'DeviceFrames', 'DiskFrames', 'available_ram', 'choose_regime',
-           'Batch', 'to_float', 'TransitionLoader']
+           'draw_plan', 'BufferPool', 'to_device', 'RamFrames', 'DeviceFrames', 'DiskFrames', 'available_ram',
+           'choose_regime', 'Batch', 'to_float', 'TransitionLoader']
 
 # %% ../nbs/11_loaders.ipynb #6
 def stack_indices(steps, frame_stack: int = 3) -> np.ndarray:
@@ -122,7 +122,14 @@ def _rows_of(ds: LaomDataset, index: TransitionIndex, name: str) -> np.ndarray:
     "States or actions of the trajectories in use, concatenated as float32 (they are small, so always in RAM)."
     return np.concatenate([ds.file[str(int(i))][name][()] for i in index.trajectories]).astype(np.float32)
 
-# %% ../nbs/11_loaders.ipynb #26
+# %% ../nbs/11_loaders.ipynb #27
+def to_device(array: np.ndarray, device) -> torch.Tensor:
+    "`array` on `device`; to a GPU through pinned memory, asynchronously (the host copy stays valid until it lands)."
+    tensor, device = torch.from_numpy(array), torch.device(device)
+    if device.type != 'cuda': return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)
+
+# %% ../nbs/11_loaders.ipynb #29
 class RamFrames:
     "All frames in one channels-first uint8 array in host RAM; a batch is one `np.take` into a pooled buffer."
     def __init__(self, ds: LaomDataset, index: TransitionIndex, max_buffers: int = 8):
@@ -143,9 +150,9 @@ class DeviceFrames:
             self.frames[first:first + len(obs)] = torch.from_numpy(obs).to(device).permute(0, 3, 1, 2)
 
     def gather(self, frame_ids: np.ndarray) -> torch.Tensor:
-        return self.frames.index_select(0, torch.from_numpy(frame_ids).to(self.frames.device))
+        return self.frames.index_select(0, to_device(frame_ids, self.frames.device))
 
-# %% ../nbs/11_loaders.ipynb #28
+# %% ../nbs/11_loaders.ipynb #31
 def _obs_offsets(ds: LaomDataset, index: TransitionIndex) -> np.ndarray:
     "Byte offset of each used trajectory's `obs` in the file; needs contiguous, uncompressed datasets."
     offsets = []
@@ -163,7 +170,7 @@ def _runs(byte_offsets: np.ndarray, frame_bytes: int) -> tuple[np.ndarray, np.nd
     starts = np.concatenate([[0], np.flatnonzero(np.diff(byte_offsets) != frame_bytes) + 1])
     return starts, np.diff(starts, append=len(byte_offsets))
 
-# %% ../nbs/11_loaders.ipynb #30
+# %% ../nbs/11_loaders.ipynb #33
 def _read_runs(fd: int, staging: np.ndarray, run_starts, run_lengths, run_offsets):
     "Read each run of frames with one `pread` into its rows of `staging` (called from one I/O thread)."
     frame_bytes = staging[0].nbytes
@@ -173,7 +180,7 @@ def _read_runs(fd: int, staging: np.ndarray, run_starts, run_lengths, run_offset
         if os.preadv(fd, [buffer[start * frame_bytes: start * frame_bytes + want]], offset) != want:
             raise OSError(f"short read of {want} bytes at offset {offset}: the file is truncated")
 
-# %% ../nbs/11_loaders.ipynb #31
+# %% ../nbs/11_loaders.ipynb #34
 class DiskFrames:
     "Frames read from the HDF5 file on demand: de-duplicated, one `pread` per run of adjacent frames, threaded."
     def __init__(self, ds: LaomDataset, index: TransitionIndex, io_threads: int = 32, max_buffers: int = 8):
@@ -198,7 +205,7 @@ def _release(fd, pool):
     pool.shutdown(wait=True)
     os.close(fd)
 
-# %% ../nbs/11_loaders.ipynb #32
+# %% ../nbs/11_loaders.ipynb #35
 def _read_unique(self: DiskFrames, unique_ids: np.ndarray, capacity: int) -> np.ndarray:
     "Frames `unique_ids` (sorted) as stored, (n, H, W, 3), read in runs spread over the I/O threads."
     staging = self.staging.get(capacity)[:len(unique_ids)]
@@ -226,7 +233,7 @@ def _disk_gather(self: DiskFrames, frame_ids: np.ndarray) -> torch.Tensor:
 
 DiskFrames.read_unique, DiskFrames.gather = _read_unique, _disk_gather
 
-# %% ../nbs/11_loaders.ipynb #36
+# %% ../nbs/11_loaders.ipynb #39
 REGIMES = ('device', 'ram', 'disk')
 
 def available_ram() -> int:
@@ -243,7 +250,7 @@ def choose_regime(nbytes: int, device, memory_fraction: float = 0.5) -> str:
     if device.type == 'cuda' and nbytes <= memory_fraction * torch.cuda.mem_get_info(device)[0]: return 'device'
     return 'ram' if nbytes <= memory_fraction * available_ram() else 'disk'
 
-# %% ../nbs/11_loaders.ipynb #39
+# %% ../nbs/11_loaders.ipynb #42
 class Batch(NamedTuple):
     obs: torch.Tensor         # uint8 (B, 3F, H, W): stacked o_t
     next_obs: torch.Tensor    # uint8 (B, 3F, H, W): stacked o_{t+1}
@@ -257,7 +264,7 @@ def to_float(frames: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
     if frames.dtype != torch.uint8: raise TypeError(f"to_float expects uint8 frames, got {frames.dtype}")
     return frames.to(dtype).div_(127.5).sub_(1)
 
-# %% ../nbs/11_loaders.ipynb #41
+# %% ../nbs/11_loaders.ipynb #44
 def _make_store(regime, ds, index, device, io_threads, max_buffers):
     if regime == 'device': return DeviceFrames(ds, index, device)
     if regime == 'ram': return RamFrames(ds, index, max_buffers)
@@ -284,14 +291,14 @@ class TransitionLoader:
         self.workers = ThreadPoolExecutor(max(self.prefetch, 1), thread_name_prefix='laom-batch')
         self.pending = deque()
 
-# %% ../nbs/11_loaders.ipynb #43
+# %% ../nbs/11_loaders.ipynb #46
 def _gather(self: TransitionLoader, plan: BatchPlan) -> Batch:
     "Gather one planned batch (on the host for the host regimes) and move it to the device."
     frames = self.frames.gather(plan.frames.ravel())
     batch, F = len(plan.steps), self.frame_stack
     stacks = frames.view(3, batch, 3 * F, *frames.shape[2:]).to(self.device)
-    rows = [torch.from_numpy(np.take(a, plan.steps, axis=0)).to(self.device) for a in (self.actions, self.states)]
-    return Batch(stacks[0], stacks[1], stacks[2], *rows, torch.from_numpy(plan.offsets).to(self.device))
+    rows = [to_device(np.take(a, plan.steps, axis=0), self.device) for a in (self.actions, self.states)]
+    return Batch(stacks[0], stacks[1], stacks[2], *rows, to_device(plan.offsets, self.device))
 
 def _next(self: TransitionLoader) -> Batch:
     if not self.prefetch: return self.gather(draw_plan(self.index, self.stream, self.rng, self.frame_stack))
@@ -302,7 +309,7 @@ def _next(self: TransitionLoader) -> Batch:
 TransitionLoader.gather, TransitionLoader.__next__ = _gather, _next
 TransitionLoader.__iter__ = lambda self: self
 
-# %% ../nbs/11_loaders.ipynb #44
+# %% ../nbs/11_loaders.ipynb #47
 def _close(self: TransitionLoader):
     "Stop the background workers and release the file (a dataset passed in open stays open)."
     self.workers.shutdown(wait=True, cancel_futures=True)
