@@ -15,7 +15,6 @@ the one given, else the shipped one, else a random linear stand-in (its cost per
 Run it as a script: the spawned processes import this file, hence the `__main__` guard.
 """
 import argparse
-import multiprocessing as mp
 import os
 import tempfile
 import time
@@ -26,6 +25,8 @@ for _var in ('LP_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_N
 os.environ.setdefault('MUJOCO_GL', 'egl')
 
 import numpy as np
+
+from parallel import run_in_processes
 
 SETTINGS = {'vanilla-dm_control-defaults': ('vanilla', False), 'vanilla': ('vanilla', True),
             'dcs-dm_control-defaults': ('scale_easy_video_hard', False), 'dcs': ('scale_easy_video_hard', True)}
@@ -51,21 +52,6 @@ def measure_rollout(setting, task, img_hw, steps, expert_path, barrier=None) -> 
     start, cpu_start = time.perf_counter(), time.process_time()
     n = len(rollout(env, policy, episode_seed(0, 0), max_steps=steps)['obs'])
     return n / (time.perf_counter() - start), n / (time.process_time() - cpu_start)
-
-
-def _worker(args, barrier, results):
-    results.put(measure_rollout(*args, barrier=barrier))
-
-
-def rollout_rates(n: int, *args) -> np.ndarray:
-    "Per-process (wall, CPU) steps/s of `n` spawned processes measuring at the same time."
-    ctx = mp.get_context('spawn')
-    barrier, results = ctx.Barrier(n), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(args, barrier, results)) for _ in range(n)]
-    for p in procs: p.start()
-    rates = [results.get() for _ in procs]
-    for p in procs: p.join()
-    return np.array(rates)
 
 
 def end_to_end_rate(setting, task, img_hw, steps, expert_path, workers: int) -> float:
@@ -95,7 +81,7 @@ def main():
     print(f'{"rollout setting":28s} {"procs":>5s} {"steps/s per process":>20s} {"steps/s total":>14s} {"steps per CPU-s":>16s}')
     for setting in a.settings:
         for n in a.processes:
-            wall, cpu = rollout_rates(n, setting, a.task, a.img_hw, a.steps, a.expert).T
+            wall, cpu = np.array(run_in_processes(measure_rollout, n, setting, a.task, a.img_hw, a.steps, a.expert)).T
             print(f'{setting:28s} {n:5d} {wall.mean():20.0f} {wall.sum():14.0f} {cpu.mean():16.0f}', flush=True)
     for setting in a.end_to_end:
         for n in a.processes:

@@ -14,7 +14,6 @@ the process's CPU time instead of wall time: on a machine shared with other jobs
 otherwise idle core would do.
 """
 import argparse
-import multiprocessing as mp
 import os
 import time
 
@@ -22,6 +21,8 @@ os.environ.setdefault('MUJOCO_GL', 'egl')
 os.environ.setdefault('LP_NUM_THREADS', '1')
 
 import numpy as np
+
+from parallel import run_in_processes
 
 SETTINGS = ['dm_control-defaults', 'laom-vanilla-default', 'laom-vanilla', 'laom-dcs-sky800', 'laom-dcs']
 
@@ -55,21 +56,6 @@ def measure(setting: str, task: str, img_hw: int, steps: int, barrier=None, warm
     return steps/(time.perf_counter() - start), steps/(time.process_time() - cpu_start)
 
 
-def _worker(args, barrier, results):
-    results.put(measure(*args, barrier=barrier))
-
-
-def run_parallel(n: int, *args) -> list:
-    "Per-process (wall, CPU) steps/s of `n` processes measuring at the same time."
-    ctx = mp.get_context('spawn')
-    barrier, results = ctx.Barrier(n), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(args, barrier, results)) for _ in range(n)]
-    for pr in procs: pr.start()
-    rates = [results.get() for _ in procs]
-    for pr in procs: pr.join()
-    return rates
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--task', default='cheetah-run')
@@ -84,7 +70,7 @@ def main():
     print(f'{"setting":22s} {"procs":>5s} {"steps/s per process":>20s} {"steps/s total":>14s} {"steps per CPU-s":>16s}')
     for setting in a.settings:
         for n in a.processes:
-            wall, cpu = np.array(run_parallel(n, setting, a.task, a.img_hw, a.steps)).T
+            wall, cpu = np.array(run_in_processes(measure, n, setting, a.task, a.img_hw, a.steps)).T
             print(f'{setting:22s} {n:5d} {wall.mean():20.0f} {wall.sum():14.0f} {cpu.mean():16.0f}', flush=True)
 
 if __name__ == '__main__':
