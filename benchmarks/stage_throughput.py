@@ -26,7 +26,6 @@ import gc
 import tempfile
 import time
 import traceback
-from dataclasses import replace
 from pathlib import Path
 
 import torch

@@ -19,7 +19,7 @@ from .data import DatasetWriter, open_dataset, write_labeled_subset
 from .envs.dcs import check_img_hw, get_task, make_env, video_source
 from .envs.distractors import get_preset
 from .envs.videos import SPLITS, BuiltinVideos, DavisVideos
-from .experts import ExpertPolicy, MLPExpert, NoisyExpert, SB3Expert, check_dims, load_expert, random_linear_expert, sac_actor_expert
+from .experts import ExpertPolicy, MLPExpert, NoisyExpert, SB3Expert, check_dims, load_expert, sac_actor_expert
 
 # %% auto #0
 __all__ = ['NOISE_STREAM', 'WORKER_THREADS', 'episode_seed', 'rollout', 'trajectory_source', 'portable_expert', 'in_order',

@@ -9,8 +9,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .data import make_synthetic_dataset, open_dataset, write_labeled_subset
 from .loaders import TransitionLoader
 

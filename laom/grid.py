@@ -5,21 +5,17 @@
 # %% ../nbs/45_grid.ipynb #1
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from .collect import collect_splits
 from .config import ExperimentConfig, preset
 from .data import open_dataset
-from .envs.dcs import get_task
-from .evaluate import normalize_return
 from .experts import ExpertPolicy, load_expert, random_linear_expert
 from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
@@ -68,7 +64,7 @@ def figure_roots(profile: str, run_root, data_root='') -> tuple[Path, Path]:
 def task_expert(task: str, profile: str, path: str | None = None) -> ExpertPolicy:
     "The expert that collects `task`: from `path`, else the shipped one; a stand-in only at the smoke profile."
     try: return load_expert(task, path or None)
-    except FileNotFoundError as e:
+    except FileNotFoundError:
         if resolve_profile(profile) != 'smoke' or path: raise
         return random_linear_expert(task)
 
