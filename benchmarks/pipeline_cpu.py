@@ -16,7 +16,7 @@ import torch
 import yaml
 
 from laom.config import METHODS, preset
-from laom.data import open_dataset
+from laom.data import dataset_task, open_dataset
 from laom.pipeline import run_experiment
 
 SHOWN = ['lam/action_probe_mse', 'lam/eval_action_probe_mse', 'lam/eval_action_probe_const_mse',
@@ -48,7 +48,7 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     with open_dataset(args.data) as ds:
-        n, distractors, task = len(ds), ds.attrs['difficulty'], f"{ds.attrs['domain_name']}-{ds.attrs['task_name']}"
+        n, distractors, task = len(ds), ds.attrs['difficulty'], dataset_task(ds)
     for method in args.methods:
         cfg = preset('cpu', method, data__data_path=args.data, data__eval_data_path=args.eval, data__task=task,
                      data__distractors=distractors, data__num_trajectories=n, data__label_budget=args.budget,

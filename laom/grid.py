@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .collect import collect_splits
 from .config import ExperimentConfig, preset
-from .data import open_dataset
+from .data import dataset_task, open_dataset
 from .experts import ExpertPolicy, load_expert, random_linear_expert
 from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
@@ -90,7 +90,7 @@ def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: 
                 **changes) -> ExperimentConfig:
     "The config of one grid cell: `method` on the files `data` (from `task_data`) with `budget` labels and `seed`."
     with open_dataset(data['train']) as ds:
-        task, distractors, n = f"{ds.attrs['domain_name']}-{ds.attrs['task_name']}", ds.attrs['difficulty'], len(ds)
+        task, distractors, n = dataset_task(ds), ds.attrs['difficulty'], len(ds)
     data_changes = dict(data__data_path=str(data['train']), data__task=task, data__distractors=distractors,
                         data__num_trajectories=n, data__img_hw=scale.img_hw, data__episode_length=scale.episode_length,
                         data__eval_trajectories=scale.eval_trajectories, data__label_budget=budget)
