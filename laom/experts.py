@@ -16,9 +16,10 @@ from tqdm.auto import tqdm
 from .envs.dcs import get_task
 
 # %% auto #0
-__all__ = ['SHIPPED_EXPERTS', 'make_state_env', 'ExpertPolicy', 'check_dims', 'MLPExpert', 'random_linear_expert', 'NoisyExpert',
-           'run_episode', 'evaluate_expert', 'save_expert', 'load_expert_file', 'load_official_ppo', 'SB3Expert',
-           'load_official_sac', 'load_expert', 'sac_actor_expert', 'train_sac_expert']
+__all__ = ['SHIPPED_EXPERTS', 'TRAINING_REWARDS', 'make_state_env', 'ExpertPolicy', 'check_dims', 'MLPExpert',
+           'random_linear_expert', 'NoisyExpert', 'run_episode', 'evaluate_expert', 'save_expert', 'load_expert_file',
+           'load_official_ppo', 'SB3Expert', 'load_official_sac', 'load_expert', 'sac_actor_expert',
+           'hopper_hop_training_reward', 'TrainingReward', 'training_env', 'train_sac_expert']
 
 # %% ../nbs/15_experts.ipynb #6
 def make_state_env(task: str, seed: int | None = None) -> gym.Env:
@@ -216,10 +217,35 @@ def sac_actor_expert(model, task: str) -> MLPExpert:
                      [l.bias.detach().cpu().numpy() for l in linears], 'relu', squash=True, source='sac')
 
 # %% ../nbs/15_experts.ipynb #42
-def _load_or_make_sac(task: str, seed: int, run_dir: Path, **sac_kwargs):
+def hopper_hop_training_reward(physics) -> float:
+    "hopper-hop's reward with a dense standing term: linear in torso height up to 0.6, times 0.3 + 0.7 * hopping."
+    from dm_control.utils import rewards
+    upright = rewards.tolerance(physics.height(), bounds=(0.6, 2), margin=0.6, value_at_margin=0, sigmoid='linear')
+    hopping = rewards.tolerance(physics.speed(), bounds=(2, float('inf')), margin=1, value_at_margin=0.5, sigmoid='linear')
+    return float(upright * (0.3 + 0.7 * hopping))
+
+TRAINING_REWARDS = {'hopper-hop': hopper_hop_training_reward}
+
+class TrainingReward(gym.Wrapper):
+    "Replaces the env's reward by `reward_fn(physics)`; the task's reward stays in `info['task_reward']`."
+    def __init__(self, env: gym.Env, reward_fn):
+        super().__init__(env); self.reward_fn = reward_fn
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        return obs, self.reward_fn(self.env.unwrapped.physics), terminated, truncated, info | {'task_reward': reward}
+
+def training_env(task: str, seed: int, shaped_reward: bool = False) -> gym.Env:
+    "The state env SAC trains on: with the task's dense training reward when `shaped_reward` (only hopper-hop has one)."
+    env = make_state_env(task, seed)
+    if not shaped_reward: return env
+    if task not in TRAINING_REWARDS: raise ValueError(f"no shaped training reward for {task}: only for {sorted(TRAINING_REWARDS)}")
+    return TrainingReward(env, TRAINING_REWARDS[task])
+
+# %% ../nbs/15_experts.ipynb #46
+def _load_or_make_sac(task: str, seed: int, run_dir: Path, shaped_reward: bool, **sac_kwargs):
     "Resume the SAC run saved in `run_dir`, or start a new one."
     from stable_baselines3 import SAC
-    env = make_state_env(task, seed)
+    env = training_env(task, seed, shaped_reward)
     if (run_dir/'model.zip').exists():
         model = SAC.load(run_dir/'model.zip', env=env, device='cpu')
         model.load_replay_buffer(run_dir/'replay_buffer.pkl')
@@ -234,15 +260,15 @@ def _save_checkpoint(model, run_dir: Path, history: list):
         os.replace(run_dir/f'tmp_{name}', run_dir/name)
     (run_dir/'history.json').write_text(json.dumps(history, indent=1))
 
-# %% ../nbs/15_experts.ipynb #43
+# %% ../nbs/15_experts.ipynb #47
 def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED_EXPERTS, run_dir=None,
-                     eval_every: int = 25_000, eval_episodes: int = 5, **sac_kwargs) -> list:
-    "Train (or resume) SAC on `task`; keep the best evaluated actor in `out_dir/<task>.pt`. Returns the eval history."
+                     eval_every: int = 25_000, eval_episodes: int = 5, shaped_reward: bool = False, **sac_kwargs) -> list:
+    "Train (or resume) SAC on `task` (on its dense training reward if `shaped_reward`); keep the best actor by the task's return in `out_dir/<task>.pt`."
     import time
     torch.manual_seed(seed)
     run_dir = Path(run_dir or Path(out_dir)/f'run-{task}-{seed}'); run_dir.mkdir(parents=True, exist_ok=True)
     history = json.loads((run_dir/'history.json').read_text()) if (run_dir/'history.json').exists() else []
-    model = _load_or_make_sac(task, seed, run_dir, **sac_kwargs)
+    model = _load_or_make_sac(task, seed, run_dir, shaped_reward, **sac_kwargs)
     best = max((h['return'] for h in history), default=-np.inf)
     bar = tqdm(total=total_steps, initial=model.num_timesteps, desc=f'SAC {task}', unit='step')
     while model.num_timesteps < total_steps:
@@ -254,7 +280,7 @@ def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED
                             **{'return': float(returns.mean()), 'return_std': float(returns.std())}))
         if returns.mean() > best:
             best = float(returns.mean())
-            save_expert(expert, Path(out_dir)/task, algo='sac', seed=seed, train_steps=model.num_timesteps,
+            save_expert(expert, Path(out_dir)/task, algo='sac', seed=seed, train_steps=model.num_timesteps, shaped_reward=shaped_reward,
                         selection_return=best, selection_episodes=eval_episodes)
         _save_checkpoint(model, run_dir, history)
         bar.update(model.num_timesteps - start); bar.set_postfix(ret=f'{returns.mean():.0f}', best=f'{best:.0f}')
