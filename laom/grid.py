@@ -19,6 +19,7 @@ from .data import dataset_task, open_dataset
 from .experts import ExpertPolicy, load_expert, random_linear_expert
 from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
+from .tracking import StageBusyError
 from .stages import StageOptions
 
 # %% auto #0
@@ -105,16 +106,19 @@ def _run_cell(cfg: ExperimentConfig, run_root, stages: str, options: StageOption
 
 def run_grid(cells: list, run_root, stages: str = 'all', options: StageOptions | None = None,
              progress: bool = True) -> pd.DataFrame:
-    "Run (or reuse) every `(labels, config)` cell; one row per cell with its labels, summaries and wall time."
+    "Run (or reuse) every `(labels, config)` cell; one row per cell with its labels, summaries and wall time. Cells whose stages another process trains are skipped, then reported with `StageBusyError`."
     if stages not in ('all', 'lam'): raise ValueError(f"stages={stages!r}: expected 'all' or 'lam'")
-    rows = []
+    rows, busy = [], []
     for labels, cfg in tqdm(cells, desc='grid', unit='cell', disable=not progress):
         start = time.perf_counter()
-        row = _run_cell(cfg, run_root, stages, options) | labels
+        try: row = _run_cell(cfg, run_root, stages, options) | labels
+        except StageBusyError as error: busy.append(str(error)); continue
         rows.append(row | {'wall_s': time.perf_counter() - start})
+    if busy: raise StageBusyError(f"{len(busy)} of {len(cells)} cells wait for stages that other processes are training; "
+                                  "every other cell is finished and saved, run the grid again once they are done:\n" + '\n'.join(busy))
     return pd.DataFrame(rows)
 
-# %% ../nbs/45_grid.ipynb #25
+# %% ../nbs/45_grid.ipynb #27
 def own_bc_returns(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto',
                    options: StageOptions | None = None, progress: bool = True) -> pd.Series:
     "Seed-mean return of BC on every trajectory of each dataset (from `task_data`), indexed by (task, distractors)."

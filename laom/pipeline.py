@@ -5,7 +5,7 @@
 # %% ../nbs/40_pipeline.ipynb #1
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,8 @@ from .torch_utils import seed_everything
 from .tracking import StageRun, mark_done, read_summary
 
 # %% auto #0
-__all__ = ['DataPaths', 'prepare_data', 'train_lam', 'lam_stage', 'idm_stage', 'run_experiment', 'run_lam', 'frozen_encoder']
+__all__ = ['DataPaths', 'prepare_data', 'train_lam', 'lam_run', 'lam_stage', 'idm_stage', 'run_experiment', 'run_lam',
+           'frozen_encoder']
 
 # %% ../nbs/40_pipeline.ipynb #6
 @dataclass
@@ -126,11 +127,15 @@ def _lam_summary(last: dict, learner, cfg: ExperimentConfig, paths: DataPaths, o
     return {**last, **scores, 'lam/eval_file': str(scored)}
 
 # %% ../nbs/40_pipeline.ipynb #12
-def lam_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
-    "Stage 1 of LAPO / LAOM / LAOM+supervision keyed by what it depends on: the frozen LAM and its run."
+def lam_run(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions) -> StageRun:
+    "Where stage 1 of LAPO / LAOM / LAOM+supervision lives, keyed by what it depends on."
     inputs = dict(method=cfg.method, data=paths.full, seed=options.seed, bf16=cfg.bf16)
     if cfg.method == 'laom_sup': inputs |= dict(labeled=paths.labeled, budget=cfg.data.label_budget)
-    run = stage_run(root, 'lam', cfg.lam, **inputs)
+    return stage_run(root, 'lam', cfg.lam, **inputs)
+
+def lam_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
+    "Stage 1 of LAPO / LAOM / LAOM+supervision: the frozen LAM and its run."
+    run = lam_run(cfg, paths, root, options)
     return train_lam(run, cfg, paths, options)[0], run
 
 def _latent_action_policy(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
@@ -188,7 +193,9 @@ def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options:
 
 # %% ../nbs/40_pipeline.ipynb #16
 def _options(cfg: ExperimentConfig, options: StageOptions | None) -> StageOptions:
-    return options or StageOptions(device=cfg.device, bf16=cfg.bf16, seed=cfg.seed)
+    "How to run `cfg`: `options` (device, data regime, logging...) with the config's own seed and bf16, which key its runs."
+    if options is None: return StageOptions(device=cfg.device, bf16=cfg.bf16, seed=cfg.seed)
+    return replace(options, seed=cfg.seed, bf16=cfg.bf16)
 
 def _row(cfg: ExperimentConfig, runs: list[StageRun]) -> dict:
     "What identifies a result, then every stage's scalar summary."
@@ -216,7 +223,7 @@ def run_lam(cfg: ExperimentConfig, root, options: StageOptions | None = None) ->
     options = _options(cfg, options)
     return _row(cfg, [lam_stage(cfg, prepare_data(cfg, root), root, options)[1]])
 
-# %% ../nbs/40_pipeline.ipynb #25
+# %% ../nbs/40_pipeline.ipynb #27
 _ENCODER_STAGES = {'laom': lam_stage, 'laom_sup': lam_stage, 'idm': idm_stage}
 
 def frozen_encoder(cfg: ExperimentConfig, root, options: StageOptions | None = None) -> tuple[torch.nn.Module, StageRun]:

@@ -8,15 +8,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
 import yaml
 
 # %% auto #0
-__all__ = ['config_key', 'atomic_write', 'StageRun', 'save_checkpoint', 'load_checkpoint', 'mark_done', 'read_summary',
-           'MetricsLogger', 'read_metrics']
+__all__ = ['OWNER_FILE', 'config_key', 'atomic_write', 'StageRun', 'save_checkpoint', 'load_checkpoint', 'mark_done',
+           'read_summary', 'StageBusyError', 'claim', 'heartbeat', 'MetricsLogger', 'read_metrics']
 
 # %% ../nbs/02_tracking.ipynb #6
 def config_key(d: dict, length: int = 12) -> str:
@@ -78,6 +80,51 @@ def read_summary(run: StageRun) -> dict:
     return json.loads(run.summary_path.read_text())
 
 # %% ../nbs/02_tracking.ipynb #17
+class StageBusyError(RuntimeError):
+    "Another live process is training this stage."
+
+OWNER_FILE = 'owner.json'
+
+def _process_alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _claim_is_live(path: Path, stale_after_s: float) -> bool:
+    "Whether the claim at `path` belongs to a process that may still be training."
+    try: owner, age = json.loads(path.read_text()), time.time() - path.stat().st_mtime
+    except FileNotFoundError: return False
+    except json.JSONDecodeError: return time.time() - path.stat().st_mtime < 60   # being written right now
+    if owner['host'] == socket.gethostname(): return _process_alive(owner['pid'])
+    return age < stale_after_s
+
+# %% ../nbs/02_tracking.ipynb #18
+def _busy_message(run: StageRun, path: Path) -> str:
+    owner = json.loads(path.read_text())
+    return (f"{run.path}: the {run.stage} stage is being trained by pid {owner['pid']} on {owner['host']} since {owner['since']}; "
+            f"wait for it to finish (its summary.json marks it done), or delete {path} if that process is gone")
+
+@contextmanager
+def claim(run: StageRun, stale_after_s: float = 3600):
+    "Hold `run` for this process while the block runs; `StageBusyError` if a live process holds it."
+    path = run.path / OWNER_FILE
+    while True:
+        try: fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if _claim_is_live(path, stale_after_s): raise StageBusyError(_busy_message(run, path)) from None
+            path.unlink(missing_ok=True); continue
+        with os.fdopen(fd, 'w') as f:
+            json.dump({'host': socket.gethostname(), 'pid': os.getpid(), 'since': time.strftime('%Y-%m-%d %H:%M:%S')}, f)
+        break
+    try: yield
+    finally: path.unlink(missing_ok=True)
+
+def heartbeat(run: StageRun):
+    "Tell other machines that the claim on `run` is still alive."
+    if (run.path / OWNER_FILE).exists(): os.utime(run.path / OWNER_FILE)
+
+# %% ../nbs/02_tracking.ipynb #22
 class MetricsLogger:
     "Append `{'step': n, 'time': t, **metrics}` lines to a JSONL file; optionally mirror to wandb/TensorBoard."
     def __init__(self, path, backends: tuple = ()):
@@ -97,7 +144,7 @@ class MetricsLogger:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/02_tracking.ipynb #18
+# %% ../nbs/02_tracking.ipynb #23
 def _plain(v):
     "A JSON-friendly float/int from a tensor, numpy scalar or number."
     if hasattr(v, 'item'): v = v.item()
@@ -114,7 +161,7 @@ def _make_mirror(backend: str, log_dir: Path):
         return lambda step, m: [writer.add_scalar(k, _plain(v), step) for k, v in m.items()]
     raise ValueError(f"unknown metrics backend {backend!r}: expected 'wandb' or 'tensorboard'")
 
-# %% ../nbs/02_tracking.ipynb #19
+# %% ../nbs/02_tracking.ipynb #24
 def read_metrics(path) -> list[dict]:
     "The logged rows of a JSONL metrics file; after a resume, a replayed step keeps only its latest row."
     rows = []

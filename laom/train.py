@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from accelerate import Accelerator
 from accelerate.utils import broadcast
 
-from .tracking import StageRun, MetricsLogger, save_checkpoint, load_checkpoint
+from .tracking import StageRun, MetricsLogger, save_checkpoint, load_checkpoint, claim, heartbeat
 from .torch_utils import seed_everything
 
 # %% auto #0
@@ -64,6 +64,7 @@ def _restore(run: StageRun, state: dict) -> int:
 
 def _checkpoint(run: StageRun, state: dict, step: int):
     save_checkpoint(run, {'step': step, 'state': {k: v.state_dict() for k, v in state.items()}, 'rng': _rng_state()})
+    heartbeat(run)
 
 # %% ../nbs/03_train.ipynb #8
 def _check_finite(metrics: dict, loss_key: str, step: int, run: StageRun) -> dict:
@@ -147,29 +148,30 @@ def fit(run: StageRun,                            # where metrics and checkpoint
         progress: bool = True,
         accelerator: Accelerator | None = None    # data-parallel processes (`accelerate launch`); None: this process alone
         ) -> dict:
-    "Run `update` until `total_updates`, resuming from the stage's checkpoint; the last logged metrics."
+    "Run `update` until `total_updates`, resuming from the stage's checkpoint; the last logged metrics. `StageBusyError` if another process trains `run`."
     main = accelerator is None or accelerator.is_main_process
     processes = 1 if accelerator is None else accelerator.num_processes
-    step = _restore(run, state)
-    last, seconds, window = {}, np.zeros(3), 0        # seconds on data, compute, logging since the last log
-    with (_processes(accelerator, state), (MetricsLogger(run.metrics_path) if main else nullcontext()) as logger,
-          tqdm(total=total_updates, initial=step, desc=run.stage, disable=not (progress and main), dynamic_ncols=True) as bar):
-        batches = _own_batches(make_batches(step), accelerator)
-        while step < total_updates:
-            t0 = time.perf_counter(); batch = next(batches); t1 = time.perf_counter()
-            metrics = _update_or_stop(update, batch, run, step, batch_size); step += 1; window += 1
-            saving = step % checkpoint_every == 0 or step == total_updates
-            logging = saving or step % log_every == 0
-            if logging: _wait_for_device(metrics)
-            t2 = time.perf_counter(); seconds += (t1 - t0, t2 - t1, 0.0)
-            if logging:
-                last = _check_finite(_mean_over_processes(metrics, accelerator), loss_key, step, run)
-                last |= _time_split(run.stage, window * batch_size * processes, seconds)
-                seconds, window = np.zeros(3), 0
-                if main: logger.log(step, last)
-                bar.set_postfix({k.split('/')[-1]: f'{v:.3g}' for k, v in list(last.items())[:3]})
-            if main and saving: _checkpoint(run, state, step)
-            bar.update(1); seconds[2] += time.perf_counter() - t2
+    with claim(run) if main else nullcontext():   # one trainer per stage, also across machines
+        step = _restore(run, state)
+        last, seconds, window = {}, np.zeros(3), 0        # seconds on data, compute, logging since the last log
+        with (_processes(accelerator, state), (MetricsLogger(run.metrics_path) if main else nullcontext()) as logger,
+              tqdm(total=total_updates, initial=step, desc=run.stage, disable=not (progress and main), dynamic_ncols=True) as bar):
+            batches = _own_batches(make_batches(step), accelerator)
+            while step < total_updates:
+                t0 = time.perf_counter(); batch = next(batches); t1 = time.perf_counter()
+                metrics = _update_or_stop(update, batch, run, step, batch_size); step += 1; window += 1
+                saving = step % checkpoint_every == 0 or step == total_updates
+                logging = saving or step % log_every == 0
+                if logging: _wait_for_device(metrics)
+                t2 = time.perf_counter(); seconds += (t1 - t0, t2 - t1, 0.0)
+                if logging:
+                    last = _check_finite(_mean_over_processes(metrics, accelerator), loss_key, step, run)
+                    last |= _time_split(run.stage, window * batch_size * processes, seconds)
+                    seconds, window = np.zeros(3), 0
+                    if main: logger.log(step, last)
+                    bar.set_postfix({k.split('/')[-1]: f'{v:.3g}' for k, v in list(last.items())[:3]})
+                if main and saving: _checkpoint(run, state, step)
+                bar.update(1); seconds[2] += time.perf_counter() - t2
     return last
 
 # %% ../nbs/03_train.ipynb #17
