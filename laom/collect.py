@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 from .data import DatasetWriter, open_dataset, write_labeled_subset
 from .envs.dcs import check_img_hw, get_task, make_env, video_source

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 import h5py
 import numpy as np
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 # %% auto #0
 __all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'SQUARE_POLICIES', 'SQUARE_EFFECTS', 'DatasetError', 'check_trajectory',

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 # %% auto #0
 __all__ = ['BC_RETURNS', 'distractor_setting', 'bc_reference', 'normalize_return', 'aggregate_seeds', 'aggregate_tasks',

@@ -11,7 +11,7 @@ import gymnasium as gym
 import laom
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 from .envs.dcs import get_task
 

@@ -17,6 +17,8 @@ import laom
 import pandas as pd
 from pathlib import Path
 
+from .progress import text_progress
+
 # %% auto #0
 __all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'resolve_profile', 'figure_dir',
            'save_figure', 'plot_budget_curves', 'claim_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks',
@@ -109,11 +111,12 @@ def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: d
     offered = {'profile': profile, 'run_root': str(Path(run_root).resolve())}
     declared = pm.inspect_notebook(str(path))       # pass only what the notebook declares (Fig. 2 has no run_root)
     params = {k: v for k, v in offered.items() if k in declared} | (parameters or {})
-    pm.execute_notebook(str(path), str(out), parameters=params, kernel_name=kernel, cwd=str(Path(path).parent),
-                        progress_bar=True, stdout_file=sys.stdout, stderr_file=sys.stderr)
+    with text_progress():                           # the kernel draws text bars, which papermill forwards
+        pm.execute_notebook(str(path), str(out), parameters=params, kernel_name=kernel, cwd=str(Path(path).parent),
+                            progress_bar=True, stdout_file=sys.stdout, stderr_file=sys.stderr)
     return out
 
-# %% ../nbs/50_figures.ipynb #22
+# %% ../nbs/50_figures.ipynb #24
 def _default_notebooks() -> Path:
     return Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
 

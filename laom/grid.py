@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 from .collect import collect_splits
 from .config import ExperimentConfig, preset

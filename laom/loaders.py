@@ -12,7 +12,7 @@ from typing import NamedTuple, Sequence
 import cv2
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from .progress import tqdm
 from .data import LaomDataset, open_dataset, DatasetError
 from .torch_utils import default_device
 

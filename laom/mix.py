@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 from .data import DatasetError, DatasetWriter, LaomDataset, dataset_task, labeled_indices, open_dataset
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from .progress import tqdm
 
 from .config import OptimConfig, LatentBCConfig, DecoderConfig, IDMConfig, BCConfig, to_dict
 from .torch_utils import default_device, seed_everything, autocast_context, make_optimizer, count_parameters

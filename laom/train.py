@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from .progress import tqdm
 from accelerate import Accelerator
 from accelerate.utils import broadcast
 
