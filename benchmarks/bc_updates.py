@@ -9,7 +9,7 @@ too few updates (they do not: see the README).
 """
 import argparse, time
 from laom.data import open_dataset
-from laom.grid import figure_scale, grid_config, run_grid, task_data, task_expert
+from laom.grid import figure_roots, figure_scale, grid_config, run_grid, task_data, task_expert
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -19,12 +19,13 @@ def main():
     args = p.parse_args()
     scale = figure_scale(args.profile)
     task = scale.tasks[0]
-    data = task_data(task, True, scale, f'{args.run_root}/data', task_expert(task, args.profile, None), None)
+    run_root, data_root = figure_roots(args.profile, args.run_root)
+    data = task_data(task, True, scale, data_root, task_expert(task, args.profile, None), None)
     with open_dataset(data['train']) as ds: everything = len(ds)
     for updates in args.updates:
         start = time.time()
         cell = grid_config(scale, 'bc', data, everything, 0, 'auto', bc__total_updates=updates)
-        row = run_grid([({'updates': updates}, cell)], args.run_root).iloc[0]
+        row = run_grid([({'updates': updates}, cell)], run_root).iloc[0]
         print(f"BC on {everything} {task} trajectories, {updates} updates: return {row['eval/return_mean']:.1f} "
               f"± {row['eval/return_std']:.1f}, held-out action MSE {row['bc/eval_mse']:.4f}, {time.time() - start:.0f} s", flush=True)
 

@@ -58,8 +58,8 @@ def figure_scale(profile: str) -> FigureScale:
 def figure_roots(profile: str, run_root, data_root='') -> tuple[Path, Path]:
     "`(run_root, data_root)` for a figure run: the given folders, or one fresh temporary folder at the smoke profile."
     if resolve_profile(profile) == 'smoke': run_root = data_root = tempfile.mkdtemp(prefix='laom-smoke-runs-')
-    run_root = Path(run_root)
-    return run_root, Path(data_root) if data_root else run_root / 'data'
+    run_root = Path(run_root).resolve()
+    return run_root, Path(data_root).resolve() if data_root else run_root / 'data'
 
 # %% ../nbs/45_grid.ipynb #12
 def task_expert(task: str, profile: str, path: str | None = None) -> ExpertPolicy:
