@@ -9,7 +9,7 @@ import itertools
 import math
 import random
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Callable, Iterator
 
@@ -18,9 +18,9 @@ import torch
 from torch import nn
 from .progress import tqdm
 from accelerate import Accelerator
-from accelerate.utils import broadcast
+from accelerate.utils import broadcast, broadcast_object_list
 
-from .tracking import StageRun, MetricsLogger, save_checkpoint, load_checkpoint, claim, heartbeat
+from .tracking import StageRun, StageBusyError, MetricsLogger, save_checkpoint, load_checkpoint, claim, heartbeat
 from .torch_utils import seed_everything
 
 # %% auto #0
@@ -136,6 +136,19 @@ def _processes(accelerator: Accelerator | None, state: dict):
     accelerator.wait_for_everyone()
 
 # %% ../nbs/03_train.ipynb #15
+@contextmanager
+def _one_trainer(run: StageRun, accelerator: Accelerator | None):
+    "Hold `run` (`laom.tracking.claim`) from the main process; under several processes all of them learn if it is busy."
+    with ExitStack() as held:
+        busy = None
+        if accelerator is None or accelerator.is_main_process:
+            try: held.enter_context(claim(run))
+            except StageBusyError as error: busy = str(error)
+        if accelerator is not None and accelerator.num_processes > 1: busy = broadcast_object_list([busy], from_process=0)[0]
+        if busy: raise StageBusyError(busy)
+        yield
+
+# %% ../nbs/03_train.ipynb #16
 def fit(run: StageRun,                            # where metrics and checkpoints go
         update: Callable[[object], dict],         # one optimisation step on a batch -> metrics
         make_batches: Callable[[int], Iterator],  # start_step -> an iterator of batches
@@ -151,7 +164,7 @@ def fit(run: StageRun,                            # where metrics and checkpoint
     "Run `update` until `total_updates`, resuming from the stage's checkpoint; the last logged metrics. `StageBusyError` if another process trains `run`."
     main = accelerator is None or accelerator.is_main_process
     processes = 1 if accelerator is None else accelerator.num_processes
-    with claim(run) if main else nullcontext():   # one trainer per stage, also across machines
+    with _one_trainer(run, accelerator):   # one trainer per stage, also across machines
         step = _restore(run, state)
         last, seconds, window = {}, np.zeros(3), 0        # seconds on data, compute, logging since the last log
         with (_processes(accelerator, state), (MetricsLogger(run.metrics_path) if main else nullcontext()) as logger,
@@ -174,7 +187,7 @@ def fit(run: StageRun,                            # where metrics and checkpoint
                 bar.update(1); seconds[2] += time.perf_counter() - t2
     return last
 
-# %% ../nbs/03_train.ipynb #17
+# %% ../nbs/03_train.ipynb #18
 def _wait_for_device(metrics: dict):
     "Wait for the GPU work the update queued, so that its time counts as compute, not as logging."
     for device in {v.device for v in metrics.values() if torch.is_tensor(v) and v.device.type == 'cuda'}:
