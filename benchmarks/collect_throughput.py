@@ -13,6 +13,9 @@ Settings: `vanilla` and `scale_easy_video_hard` (dynamic distractors, built-in v
 default visual settings (`fast_render=False`, the baseline) and with laom's small-frame settings. The expert is
 the one given, else the shipped one, else a random linear stand-in (its cost per step is similar).
 Run it as a script: the spawned processes import this file, hence the `__main__` guard.
+Measured on the 2-vCPU development VM: a process alone there runs 1.7-1.9x slower, per CPU-second too, than
+the same process while the other vCPU is busy (dynamic distractors: 231 vs 420 steps/s, `while True: pass`
+beside it), so compare settings at equal load (e.g. `--processes 2`), not a lone process against a pair.
 """
 import argparse
 import os

@@ -12,6 +12,9 @@ Settings compared (random actions, built-in background videos):
 Each process renders with one software-GL thread (LP_NUM_THREADS=1 unless set). "steps per CPU-s" divides by
 the process's CPU time instead of wall time: on a machine shared with other jobs it estimates what one
 otherwise idle core would do.
+Measured on the 2-vCPU development VM: a process alone there runs 1.7-1.9x slower, per CPU-second too, than
+the same process while the other vCPU is busy (dynamic distractors: 231 vs 420 steps/s, `while True: pass`
+beside it), so compare settings at equal load (e.g. `--processes 2`), not a lone process against a pair.
 """
 import argparse
 import os
