@@ -39,3 +39,12 @@ def test_papermill_reads_every_parameter(path):
     cell = json.loads(path.read_text())['cells'][parameter_cells(path)[0]]
     assigned = [line.split('=')[0].strip() for line in ''.join(cell['source']).splitlines() if '=' in line.split('#')[0]]
     assert list(pm.inspect_notebook(str(path))) == assigned, f'{path.name}: papermill cannot parse its parameters cell'
+
+
+FIGURES = [p for p in NOTEBOOKS if p.name.startswith('fig')]
+
+
+@pytest.mark.parametrize('path', FIGURES, ids=[p.stem for p in FIGURES])
+def test_figure_notebook_takes_profile(path):
+    "`laom-figures --profile smoke` reaches a figure notebook only through its `profile` parameter."
+    assert 'profile' in pm.inspect_notebook(str(path)), f'{path.name}: no `profile` parameter'
