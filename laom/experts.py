@@ -218,11 +218,11 @@ def sac_actor_expert(model, task: str) -> MLPExpert:
 
 # %% ../nbs/15_experts.ipynb #42
 def hopper_hop_training_reward(physics) -> float:
-    "hopper-hop's reward with a dense standing term: linear in torso height up to 0.6, times 0.3 + 0.7 * hopping."
+    "hopper-hop's reward with a standing bonus: the task's standing (torso >= 0.6 above the foot) times 0.5 + 0.5 * hopping."
     from dm_control.utils import rewards
-    upright = rewards.tolerance(physics.height(), bounds=(0.6, 2), margin=0.6, value_at_margin=0, sigmoid='linear')
+    standing = rewards.tolerance(physics.height(), bounds=(0.6, 2))
     hopping = rewards.tolerance(physics.speed(), bounds=(2, float('inf')), margin=1, value_at_margin=0.5, sigmoid='linear')
-    return float(upright * (0.3 + 0.7 * hopping))
+    return float(standing * (0.5 + 0.5 * hopping))
 
 TRAINING_REWARDS = {'hopper-hop': hopper_hop_training_reward}
 
