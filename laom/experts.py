@@ -235,7 +235,7 @@ class TrainingReward(gym.Wrapper):
         return obs, self.reward_fn(self.env.unwrapped.physics), terminated, truncated, info | {'task_reward': reward}
 
 def training_env(task: str, seed: int, shaped_reward: bool = False) -> gym.Env:
-    "The state env SAC trains on: with the task's dense training reward when `shaped_reward` (only hopper-hop has one)."
+    "The state env SAC trains on: with the task's training reward when `shaped_reward` (only hopper-hop has one)."
     env = make_state_env(task, seed)
     if not shaped_reward: return env
     if task not in TRAINING_REWARDS: raise ValueError(f"no shaped training reward for {task}: only for {sorted(TRAINING_REWARDS)}")
@@ -263,7 +263,7 @@ def _save_checkpoint(model, run_dir: Path, history: list):
 # %% ../nbs/15_experts.ipynb #47
 def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED_EXPERTS, run_dir=None,
                      eval_every: int = 25_000, eval_episodes: int = 5, shaped_reward: bool = False, **sac_kwargs) -> list:
-    "Train (or resume) SAC on `task` (on its dense training reward if `shaped_reward`); keep the best actor by the task's return in `out_dir/<task>.pt`."
+    "Train (or resume) SAC on `task` (on its training reward if `shaped_reward`); keep the best actor by the task's return in `out_dir/<task>.pt`."
     import time
     torch.manual_seed(seed)
     run_dir = Path(run_dir or Path(out_dir)/f'run-{task}-{seed}'); run_dir.mkdir(parents=True, exist_ok=True)

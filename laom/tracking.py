@@ -91,17 +91,18 @@ def _process_alive(pid: int) -> bool:
     except PermissionError: return True
     return True
 
-def _claim_is_live(path: Path, stale_after_s: float) -> bool:
-    "Whether the claim at `path` belongs to a process that may still be training."
-    try: owner, age = json.loads(path.read_text()), time.time() - path.stat().st_mtime
-    except FileNotFoundError: return False
-    except json.JSONDecodeError: return time.time() - path.stat().st_mtime < 60   # being written right now
-    if owner['host'] == socket.gethostname(): return _process_alive(owner['pid'])
-    return age < stale_after_s
+def _live_owner(path: Path, stale_after_s: float) -> dict | None:
+    "The owner recorded in the claim at `path` if its process may still be training, else None."
+    try: text, age = path.read_text(), time.time() - path.stat().st_mtime
+    except FileNotFoundError: return None
+    try: owner = json.loads(text)
+    except json.JSONDecodeError:   # being written right now
+        return {'pid': '?', 'host': '?', 'since': 'a moment ago'} if age < 60 else None
+    alive = _process_alive(owner['pid']) if owner['host'] == socket.gethostname() else age < stale_after_s
+    return owner if alive else None
 
 # %% ../nbs/02_tracking.ipynb #18
-def _busy_message(run: StageRun, path: Path) -> str:
-    owner = json.loads(path.read_text())
+def _busy_message(run: StageRun, path: Path, owner: dict) -> str:
     return (f"{run.path}: the {run.stage} stage is being trained by pid {owner['pid']} on {owner['host']} since {owner['since']}; "
             f"wait for it to finish (its summary.json marks it done), or delete {path} if that process is gone")
 
@@ -112,7 +113,8 @@ def claim(run: StageRun, stale_after_s: float = 3600):
     while True:
         try: fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
-            if _claim_is_live(path, stale_after_s): raise StageBusyError(_busy_message(run, path)) from None
+            owner = _live_owner(path, stale_after_s)
+            if owner: raise StageBusyError(_busy_message(run, path, owner)) from None
             path.unlink(missing_ok=True); continue
         with os.fdopen(fd, 'w') as f:
             json.dump({'host': socket.gethostname(), 'pid': os.getpid(), 'since': time.strftime('%Y-%m-%d %H:%M:%S')}, f)
