@@ -5,7 +5,10 @@
 # %% ../nbs/15_experts.ipynb #1
 from __future__ import annotations
 import datetime, json, os, warnings, zipfile
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 import gymnasium as gym
 import laom
@@ -19,7 +22,8 @@ from .envs.dcs import get_task
 __all__ = ['SHIPPED_EXPERTS', 'TRAINING_REWARDS', 'make_state_env', 'ExpertPolicy', 'check_dims', 'MLPExpert',
            'random_linear_expert', 'NoisyExpert', 'run_episode', 'evaluate_expert', 'save_expert', 'load_expert_file',
            'load_official_ppo', 'SB3Expert', 'load_official_sac', 'load_expert', 'sac_actor_expert',
-           'hopper_hop_training_reward', 'TrainingReward', 'training_env', 'train_sac_expert']
+           'hopper_hop_training_reward', 'set_hopper_state', 'RewardCurriculum', 'TrainingReward',
+           'training_curriculum', 'training_env', 'relabel_rewards', 'train_sac_expert']
 
 # %% ../nbs/15_experts.ipynb #6
 def make_state_env(task: str, seed: int | None = None) -> gym.Env:
@@ -217,35 +221,67 @@ def sac_actor_expert(model, task: str) -> MLPExpert:
                      [l.bias.detach().cpu().numpy() for l in linears], 'relu', squash=True, source='sac')
 
 # %% ../nbs/15_experts.ipynb #42
-def hopper_hop_training_reward(physics) -> float:
-    "hopper-hop's reward with a standing bonus: the task's standing (torso >= 0.6 above the foot) times 0.5 + 0.5 * hopping."
+def hopper_hop_training_reward(physics, standing_bonus: float = 0.5) -> float:
+    "hopper-hop's reward with a standing bonus: the task's standing (torso >= 0.6 above the foot) times `standing_bonus` + the rest times hopping."
     from dm_control.utils import rewards
     standing = rewards.tolerance(physics.height(), bounds=(0.6, 2))
     hopping = rewards.tolerance(physics.speed(), bounds=(2, float('inf')), margin=1, value_at_margin=0.5, sigmoid='linear')
-    return float(standing * (0.5 + 0.5 * hopping))
+    return float(standing * (standing_bonus + (1 - standing_bonus) * hopping))
 
-TRAINING_REWARDS = {'hopper-hop': hopper_hop_training_reward}
+def set_hopper_state(physics, state: np.ndarray):
+    "Put a flat hopper state (position, touch, velocity: shimmy's sorted order) back into `physics`; x, which is not observed, becomes 0."
+    with physics.reset_context():
+        physics.data.qpos[1:] = state[:6]
+        physics.data.qvel[:] = state[8:15]
+
+@dataclass(frozen=True)
+class RewardCurriculum:
+    "A task's training reward in phases: `phases[i] = (first step, reward_fn(physics))`; `set_state(physics, state)` restores a stored state."
+    phases: tuple
+    set_state: Callable
+
+    def phase_at(self, step: int) -> int:
+        return max(i for i, (first, _) in enumerate(self.phases) if first <= step)
+
+    def steps_to_next_phase(self, step: int) -> float:
+        return next((first - step for first, _ in self.phases if first > step), float('inf'))
+
+TRAINING_REWARDS = {'hopper-hop': RewardCurriculum(((0, partial(hopper_hop_training_reward, standing_bonus=0.5)),
+                                                    (360_000, partial(hopper_hop_training_reward, standing_bonus=0.1))),
+                                                   set_hopper_state)}
 
 class TrainingReward(gym.Wrapper):
-    "Replaces the env's reward by `reward_fn(physics)`; the task's reward stays in `info['task_reward']`."
+    "Replaces the env's reward by `reward_fn(physics)` (which may be swapped between steps); the task's reward stays in `info['task_reward']`."
     def __init__(self, env: gym.Env, reward_fn):
         super().__init__(env); self.reward_fn = reward_fn
     def step(self, action):
         obs, reward, terminated, truncated, info = self.env.step(action)
         return obs, self.reward_fn(self.env.unwrapped.physics), terminated, truncated, info | {'task_reward': reward}
 
+def training_curriculum(task: str) -> RewardCurriculum:
+    if task not in TRAINING_REWARDS: raise ValueError(f"no shaped training reward for {task}: only for {sorted(TRAINING_REWARDS)}")
+    return TRAINING_REWARDS[task]
+
 def training_env(task: str, seed: int, shaped_reward: bool = False) -> gym.Env:
-    "The state env SAC trains on: with the task's training reward when `shaped_reward` (only hopper-hop has one)."
+    "The state env SAC trains on: with the first phase of the task's training reward when `shaped_reward` (only hopper-hop has one)."
     env = make_state_env(task, seed)
     if not shaped_reward: return env
-    if task not in TRAINING_REWARDS: raise ValueError(f"no shaped training reward for {task}: only for {sorted(TRAINING_REWARDS)}")
-    return TrainingReward(env, TRAINING_REWARDS[task])
+    return TrainingReward(env, training_curriculum(task).phases[0][1])
 
-# %% ../nbs/15_experts.ipynb #46
-def _load_or_make_sac(task: str, seed: int, run_dir: Path, shaped_reward: bool, **sac_kwargs):
-    "Resume the SAC run saved in `run_dir`, or start a new one."
+# %% ../nbs/15_experts.ipynb #49
+def relabel_rewards(buffer, task: str, reward_fn: Callable, set_state: Callable) -> float:
+    "Recompute the rewards of an SB3 replay buffer (one env) as `reward_fn` of each stored next state; returns their new mean."
+    physics = make_state_env(task).unwrapped.physics
+    stored = buffer.buffer_size if buffer.full else buffer.pos
+    for i in tqdm(range(stored), desc='relabel rewards', unit='step', leave=False, mininterval=5):
+        set_state(physics, buffer.next_observations[i, 0])
+        buffer.rewards[i, 0] = reward_fn(physics)
+    return float(buffer.rewards[:stored, 0].mean()) if stored else 0.0
+
+# %% ../nbs/15_experts.ipynb #51
+def _load_or_make_sac(run_dir: Path, env: gym.Env, seed: int, **sac_kwargs):
+    "Resume the SAC run saved in `run_dir` on `env`, or start a new one."
     from stable_baselines3 import SAC
-    env = training_env(task, seed, shaped_reward)
     if (run_dir/'model.zip').exists():
         model = SAC.load(run_dir/'model.zip', env=env, device='cpu')
         model.load_replay_buffer(run_dir/'replay_buffer.pkl')
@@ -260,28 +296,41 @@ def _save_checkpoint(model, run_dir: Path, history: list):
         os.replace(run_dir/f'tmp_{name}', run_dir/name)
     (run_dir/'history.json').write_text(json.dumps(history, indent=1))
 
-# %% ../nbs/15_experts.ipynb #47
+def _enter_phase(model, env: TrainingReward, task: str, phase: int) -> None:
+    "Train on the curriculum's `phase` from now on, with the replay buffer relabelled for it."
+    reward_fn = training_curriculum(task).phases[phase][1]
+    env.reward_fn = reward_fn
+    relabel_rewards(model.replay_buffer, task, reward_fn, training_curriculum(task).set_state)
+
+# %% ../nbs/15_experts.ipynb #52
 def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED_EXPERTS, run_dir=None,
                      eval_every: int = 25_000, eval_episodes: int = 5, shaped_reward: bool = False, **sac_kwargs) -> list:
-    "Train (or resume) SAC on `task` (on its training reward if `shaped_reward`); keep the best actor by the task's return in `out_dir/<task>.pt`."
+    "Train (or resume) SAC on `task` (on its training-reward curriculum if `shaped_reward`); keep the best actor by the task's return in `out_dir/<task>.pt`."
     import time
     torch.manual_seed(seed)
     run_dir = Path(run_dir or Path(out_dir)/f'run-{task}-{seed}'); run_dir.mkdir(parents=True, exist_ok=True)
     history = json.loads((run_dir/'history.json').read_text()) if (run_dir/'history.json').exists() else []
-    model = _load_or_make_sac(task, seed, run_dir, shaped_reward, **sac_kwargs)
+    env = training_env(task, seed, shaped_reward)
+    model = _load_or_make_sac(run_dir, env, seed, **sac_kwargs)
+    curriculum = training_curriculum(task) if shaped_reward else None
+    phase = curriculum.phase_at(model.num_timesteps) if curriculum else 0
+    if phase > 0: _enter_phase(model, env, task, phase)  # resumed in a later phase: the buffer may hold older rewards
     best = max((h['return'] for h in history), default=-np.inf)
     bar = tqdm(total=total_steps, initial=model.num_timesteps, desc=f'SAC {task}', unit='step')
     while model.num_timesteps < total_steps:
         start, t0 = model.num_timesteps, time.time()
-        model.learn(min(eval_every, total_steps - start), reset_num_timesteps=False)
+        if curriculum and curriculum.phase_at(start) != phase:
+            phase = curriculum.phase_at(start); _enter_phase(model, env, task, phase)
+        to_phase_end = curriculum.steps_to_next_phase(start) if curriculum else float('inf')
+        model.learn(int(min(eval_every, total_steps - start, to_phase_end)), reset_num_timesteps=False)
         expert = sac_actor_expert(model, task)
         returns = evaluate_expert(expert, episodes=eval_episodes, seed=10_000 + len(history) * eval_episodes)
         history.append(dict(steps=model.num_timesteps, steps_per_s=(model.num_timesteps - start) / (time.time() - t0),
-                            **{'return': float(returns.mean()), 'return_std': float(returns.std())}))
+                            reward_phase=phase, **{'return': float(returns.mean()), 'return_std': float(returns.std())}))
         if returns.mean() > best:
             best = float(returns.mean())
             save_expert(expert, Path(out_dir)/task, algo='sac', seed=seed, train_steps=model.num_timesteps, shaped_reward=shaped_reward,
-                        selection_return=best, selection_episodes=eval_episodes)
+                        reward_phase=phase, selection_return=best, selection_episodes=eval_episodes)
         _save_checkpoint(model, run_dir, history)
         bar.update(model.num_timesteps - start); bar.set_postfix(ret=f'{returns.mean():.0f}', best=f'{best:.0f}')
     bar.close()
