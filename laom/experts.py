@@ -259,6 +259,7 @@ class TrainingReward(gym.Wrapper):
         return obs, self.reward_fn(self.env.unwrapped.physics), terminated, truncated, info | {'task_reward': reward}
 
 def training_curriculum(task: str) -> RewardCurriculum:
+    "The training-reward curriculum of `task`, or a clear error for tasks that train on their own reward."
     if task not in TRAINING_REWARDS: raise ValueError(f"no shaped training reward for {task}: only for {sorted(TRAINING_REWARDS)}")
     return TRAINING_REWARDS[task]
 
@@ -269,14 +270,13 @@ def training_env(task: str, seed: int, shaped_reward: bool = False) -> gym.Env:
     return TrainingReward(env, training_curriculum(task).phases[0][1])
 
 # %% ../nbs/15_experts.ipynb #49
-def relabel_rewards(buffer, task: str, reward_fn: Callable, set_state: Callable) -> float:
-    "Recompute the rewards of an SB3 replay buffer (one env) as `reward_fn` of each stored next state; returns their new mean."
+def relabel_rewards(buffer, task: str, reward_fn: Callable, set_state: Callable) -> None:
+    "Recompute the rewards of an SB3 replay buffer (one env) as `reward_fn` of each stored next state."
     physics = make_state_env(task).unwrapped.physics
     stored = buffer.buffer_size if buffer.full else buffer.pos
     for i in tqdm(range(stored), desc='relabel rewards', unit='step', leave=False, mininterval=5):
         set_state(physics, buffer.next_observations[i, 0])
         buffer.rewards[i, 0] = reward_fn(physics)
-    return float(buffer.rewards[:stored, 0].mean()) if stored else 0.0
 
 # %% ../nbs/15_experts.ipynb #51
 def _load_or_make_sac(run_dir: Path, env: gym.Env, seed: int, **sac_kwargs):
@@ -296,11 +296,10 @@ def _save_checkpoint(model, run_dir: Path, history: list):
         os.replace(run_dir/f'tmp_{name}', run_dir/name)
     (run_dir/'history.json').write_text(json.dumps(history, indent=1))
 
-def _enter_phase(model, env: TrainingReward, task: str, phase: int) -> None:
+def _enter_phase(model, env: TrainingReward, task: str, curriculum: RewardCurriculum, phase: int) -> None:
     "Train on the curriculum's `phase` from now on, with the replay buffer relabelled for it."
-    reward_fn = training_curriculum(task).phases[phase][1]
-    env.reward_fn = reward_fn
-    relabel_rewards(model.replay_buffer, task, reward_fn, training_curriculum(task).set_state)
+    env.reward_fn = curriculum.phases[phase][1]
+    relabel_rewards(model.replay_buffer, task, env.reward_fn, curriculum.set_state)
 
 # %% ../nbs/15_experts.ipynb #52
 def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED_EXPERTS, run_dir=None,
@@ -313,14 +312,13 @@ def train_sac_expert(task: str, total_steps: int, seed: int = 0, out_dir=SHIPPED
     env = training_env(task, seed, shaped_reward)
     model = _load_or_make_sac(run_dir, env, seed, **sac_kwargs)
     curriculum = training_curriculum(task) if shaped_reward else None
-    phase = curriculum.phase_at(model.num_timesteps) if curriculum else 0
-    if phase > 0: _enter_phase(model, env, task, phase)  # resumed in a later phase: the buffer may hold older rewards
+    phase = 0  # the env starts in the first phase; a run resumed in a later one enters it (and relabels) below
     best = max((h['return'] for h in history), default=-np.inf)
     bar = tqdm(total=total_steps, initial=model.num_timesteps, desc=f'SAC {task}', unit='step')
     while model.num_timesteps < total_steps:
         start, t0 = model.num_timesteps, time.time()
         if curriculum and curriculum.phase_at(start) != phase:
-            phase = curriculum.phase_at(start); _enter_phase(model, env, task, phase)
+            phase = curriculum.phase_at(start); _enter_phase(model, env, task, curriculum, phase)
         to_phase_end = curriculum.steps_to_next_phase(start) if curriculum else float('inf')
         model.learn(int(min(eval_every, total_steps - start, to_phase_end)), reset_num_timesteps=False)
         expert = sac_actor_expert(model, task)
