@@ -11,7 +11,7 @@ from kornia.geometry.transform import get_perspective_transform, get_rotation_ma
 
 # %% auto #0
 __all__ = ['PIPELINES', 'warp', 'shift_matrices', 'rotation_matrices', 'perspective_matrices', 'enabled_pipelines',
-           'compose_pipelines', 'Augmenter']
+           'compose_pipelines', 'Augmenter', 'augmenter']
 
 # %% ../nbs/16_augment.ipynb #6
 def warp(frames: torch.Tensor,   # (B, C, H, W) float
@@ -116,3 +116,8 @@ def _check_frames(frames):
     if frames.ndim != 4 or not frames.is_floating_point():
         raise ValueError(f'Augmenter expects float frames (B, 3 * frame_stack, H, W) scaled to [-1, 1], '
                          f'got {frames.dtype} of shape {tuple(frames.shape)}')
+
+# %% ../nbs/16_augment.ipynb #augcfg1
+def augmenter(cfg) -> Augmenter:
+    "The `Augmenter` a stage's augmentation settings (`use_aug`, `aug_max_shift`, `aug_rotate`, `aug_perspective`) ask for."
+    return Augmenter(rotate=cfg.aug_rotate, perspective=cfg.aug_perspective, max_shift=cfg.aug_max_shift)

@@ -14,9 +14,10 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['METHODS', 'TASKS', 'DISTRACTOR_PRESETS', 'LABEL_BUDGETS', 'PRESETS', 'EncoderConfig', 'OptimConfig', 'LAMConfig',
-           'LatentBCConfig', 'DecoderConfig', 'IDMConfig', 'BCConfig', 'DataConfig', 'EvalConfig', 'ExperimentConfig',
-           'for_method', 'to_dict', 'from_dict', 'override', 'save_config', 'load_config', 'validate', 'preset']
+__all__ = ['METHODS', 'TASKS', 'DISTRACTOR_PRESETS', 'LABEL_BUDGETS', 'PRESETS', 'EncoderConfig', 'OptimConfig', 'AugmentConfig',
+           'LAMConfig', 'LatentBCConfig', 'DecoderConfig', 'IDMConfig', 'BCConfig', 'DataConfig', 'EvalConfig',
+           'ExperimentConfig', 'for_method', 'to_dict', 'from_dict', 'override', 'save_config', 'load_config',
+           'validate', 'preset']
 
 # %% ../nbs/00_config.ipynb #6
 METHODS = ('lapo', 'laom', 'laom_sup', 'idm', 'bc')
@@ -47,9 +48,18 @@ class OptimConfig:
     warmup_epochs: float = 0.0
     schedule: str = 'linear'           # 'linear' (official runs) or 'cosine' (paper text)
 
+# %% ../nbs/00_config.ipynb #aug0
+@dataclass
+class AugmentConfig:
+    "Per-image augmentation of a stage's input frames (`laom.augment`): one of the pipelines of shift, rotation, perspective."
+    use_aug: bool = False
+    aug_max_shift: float = 14 / 64     # random shift as a fraction of the frame size: +-14 px at 64 px
+    aug_rotate: bool = True            # rotations up to +-90 degrees among the augmentation pipelines
+    aug_perspective: bool = True       # perspective changes (distortion 0.5) among the pipelines
+
 # %% ../nbs/00_config.ipynb #9
 @dataclass
-class LAMConfig(EncoderConfig, OptimConfig):
+class LAMConfig(EncoderConfig, OptimConfig, AugmentConfig):
     "Stage 1, the latent action model: LAPO, LAOM and LAOM+supervision (tables 5-7)."
     num_epochs: float | None = 10
     warmup_epochs: float = 3
@@ -68,15 +78,12 @@ class LAMConfig(EncoderConfig, OptimConfig):
     target_tau: float = 0.001
     target_update_every: int = 1
     use_aug: bool = True
-    aug_max_shift: float = 14 / 64     # random shift as a fraction of the frame size: +-14 px at 64 px
-    aug_rotate: bool = True            # rotations up to +-90 degrees among the augmentation pipelines
-    aug_perspective: bool = True       # perspective changes (distortion 0.5) among the pipelines
     labeled_batch_size: int = 128      # LAOM+supervision only
     labeled_loss_coef: float = 0.01    # 0.001 for cheetah-run (table 7)
 
 # %% ../nbs/00_config.ipynb #10
 @dataclass
-class LatentBCConfig(EncoderConfig, OptimConfig):
+class LatentBCConfig(EncoderConfig, OptimConfig, AugmentConfig):
     "Stage 2: an actor regresses the frozen LAM's latent actions on the full dataset (tables 5-7)."
     encoder_scale: int = 32
     num_epochs: float | None = 10
@@ -86,7 +93,7 @@ class LatentBCConfig(EncoderConfig, OptimConfig):
 
 # %% ../nbs/00_config.ipynb #11
 @dataclass
-class DecoderConfig(OptimConfig):
+class DecoderConfig(OptimConfig, AugmentConfig):
     "Stage 3: a 2-layer MLP from latent to true actions on the labeled trajectories, actor frozen."
     learning_rate: float = 3e-4
     total_updates: int | None = 2500
@@ -95,7 +102,7 @@ class DecoderConfig(OptimConfig):
 
 # %% ../nbs/00_config.ipynb #12
 @dataclass
-class IDMConfig(EncoderConfig, OptimConfig):
+class IDMConfig(EncoderConfig, OptimConfig, AugmentConfig):
     "The IDM baseline's first stage: an IDM trained on the labeled trajectories only (table 8)."
     encoder_scale: int = 12
     total_updates: int | None = 10_000
@@ -108,7 +115,7 @@ class IDMConfig(EncoderConfig, OptimConfig):
 
 # %% ../nbs/00_config.ipynb #13
 @dataclass
-class BCConfig(EncoderConfig, OptimConfig):
+class BCConfig(EncoderConfig, OptimConfig, AugmentConfig):
     "Behaviour cloning on true actions: the baseline on labeled trajectories (table 9) and on the relabeled data."
     encoder_scale: int = 32
     total_updates: int | None = 10_000

@@ -16,13 +16,13 @@ from torch import nn
 import torch.nn.functional as F
 from .progress import tqdm
 
-from .config import OptimConfig, LatentBCConfig, DecoderConfig, IDMConfig, BCConfig, to_dict
+from .config import AugmentConfig, OptimConfig, LatentBCConfig, DecoderConfig, IDMConfig, BCConfig, to_dict
 from .torch_utils import default_device, seed_everything, autocast_context, make_optimizer, count_parameters
 from .tracking import StageRun, atomic_write, mark_done, read_summary, read_metrics
 from .train import fit, backward
 from accelerate import Accelerator
 from .nets import Encoder, LatentActHead, Actor, ActionDecoder, PixelDecoder, encoder_channels, stage_sizes
-from .augment import Augmenter
+from .augment import augmenter
 from .data import DatasetError, LaomDataset, dataset_task, open_dataset
 from .loaders import TransitionLoader, SampleStream, transition_index, plan_batch, choose_regime
 from .methods.core import LatentActionModel, as_float_frames, stage_updates, make_schedule
@@ -312,10 +312,10 @@ def _actor_kwargs(cfg: LatentBCConfig | BCConfig, num_actions: int, img_hw) -> d
     return dict(num_actions=num_actions, frame_stack=cfg.frame_stack, img_hw=tuple(img_hw), encoder_scale=cfg.encoder_scale,
                 encoder_num_res_blocks=cfg.encoder_num_res_blocks, encoder_deep=cfg.encoder_deep, dropout=cfg.dropout)
 
-def _augmenter(enabled: bool, channels_last: bool) -> Callable:
-    "Per-image random augmentation of float frames (`laom.augment`), or the identity when disabled."
-    if not enabled: return lambda x: x
-    augment = Augmenter()
+def _augmenter(cfg: AugmentConfig, channels_last: bool) -> Callable:
+    "Per-image random augmentation of float frames as `cfg` sets it (`laom.augment`), or the identity when disabled."
+    if not cfg.use_aug: return lambda x: x
+    augment = augmenter(cfg)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     return lambda x: augment(x).contiguous(memory_format=memory_format)
 
@@ -327,7 +327,7 @@ def train_actor(run: StageRun, stage: str, cfg: LatentBCConfig | BCConfig, data_
     seed_everything(options.seed)
     actor = build_model(Actor, **_actor_kwargs(cfg, num_actions, facts.img_hw))
     actor.to(device, memory_format=torch.channels_last if bf16 else torch.contiguous_format)
-    augment = _augmenter(cfg.use_aug, bf16)
+    augment = _augmenter(cfg, bf16)
     def predict(b, train):
         x = model_frames(b.obs, device, bf16)
         return actor(augment(x) if train else x)
@@ -411,7 +411,7 @@ def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor:
     seed_everything(options.seed)
     decoder = build_model(ActionDecoder, latent_action_dim=actor.head.out_features, act_dim=facts.action_dim,
                           hidden_dim=cfg.hidden_dim).to(device)
-    predict = _decoder_predict(actor, decoder, _augmenter(cfg.use_aug, bf16), device, bf16)
+    predict = _decoder_predict(actor, decoder, _augmenter(cfg, bf16), device, bf16)
     total, warmup = stage_updates(cfg, facts.num_samples)
     learner = Regression('decoder', decoder, cfg, predict, lambda b: b.actions.to(device), facts.action_dim, total, warmup, device, bf16)
     latents = cache_latents(actor, labeled_path, frame_stack, facts.trajectories, options) if cache and not cfg.use_aug else None
@@ -476,7 +476,7 @@ def train_idm(run: StageRun, cfg: IDMConfig, labeled_path, trajectories=None, bu
     seed_everything(options.seed)
     idm = build_model(IDMBaseline, **_idm_kwargs(cfg, facts.action_dim, facts.img_hw))
     idm.to(device, memory_format=torch.channels_last if bf16 else torch.contiguous_format)
-    augment = _augmenter(cfg.use_aug, bf16)
+    augment = _augmenter(cfg, bf16)
     def predict(b, train):
         obs, future = model_frames(b.obs, device, bf16), model_frames(b.future_obs, device, bf16)
         if train: obs, future = augment(torch.cat([obs, future])).chunk(2)   # each image its own draw

@@ -12,7 +12,7 @@ from torch import nn
 
 from ..config import LAMConfig, OptimConfig
 from ..torch_utils import autocast_context, default_device, make_optimizer, warmup_cosine_schedule, warmup_linear_schedule
-from ..augment import Augmenter
+from ..augment import augmenter
 from ..loaders import to_float
 from ..probes import ProbeSet, ProbeSpec, evaluate_probes
 from ..tracking import StageRun
@@ -83,8 +83,7 @@ class LAMLearner:
         self.probes = probes.to(self.device)
         self.optimizer = make_optimizer(self.model, cfg.learning_rate, cfg.weight_decay or 0.0, kind='adam')
         self.scheduler = make_schedule(self.optimizer, cfg, total_updates, warmup_updates)
-        self.augmenter = Augmenter(rotate=cfg.aug_rotate, perspective=cfg.aug_perspective,
-                                   max_shift=cfg.aug_max_shift) if cfg.use_aug else None
+        self.augmenter = augmenter(cfg) if cfg.use_aug else None
 
     @property
     def step(self) -> int: return self.scheduler.last_epoch

@@ -1,0 +1,77 @@
+"""Which levers make BC on all the data recover the expert at a CPU scale (the paper's precondition, section 3)?
+
+Collects (or reuses) cheetah-run trajectories with the paper's distractors, trains the BC baseline on the first
+`--use` trajectories with the given policy size, updates, batch and augmentation, evaluates it online and appends
+one row to `--out`: expert return (mean `traj_return` of the collection), BC return, their ratio, training
+minutes and the held-out action MSE on novel videos. Every run is a config-keyed pipeline run: a rerun reuses it.
+
+    python benchmarks/bc_levers.py --collect 300 --use 200 --updates 6000 --shift 4
+    python benchmarks/bc_levers.py --collect 200 --noise 0 --use 200 --updates 6000 --shift 4   # greedy expert data
+"""
+import argparse, csv, time
+from pathlib import Path
+
+import numpy as np
+
+from laom.collect import collect_dataset
+from laom.config import preset
+from laom.data import open_dataset
+from laom.pipeline import run_experiment
+
+TASK, SETTING = 'cheetah-run', 'scale_easy_video_hard'
+
+def collect(data_root: Path, trajectories: int, noise: float, split: str, workers: int) -> Path:
+    "The collection of `trajectories` (split 'train' or 'val' = novel videos) with action noise `noise`, made if missing."
+    path = data_root / f'{TASK}-{SETTING}-noise{noise:g}-{split}-{trajectories}.hdf5'
+    return collect_dataset(path, TASK, SETTING, trajectories, noise_std=noise, split=split, workers=workers)
+
+def expert_return(path: Path) -> float:
+    "Mean `traj_return` of the whole collection: what the expert (with its collection noise) scores."
+    with open_dataset(path) as ds: return float(np.mean([ds.trajectory_attrs(i)['traj_return'] for i in range(len(ds))]))
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--collect', type=int, default=300, help='trajectories in the training collection')
+    p.add_argument('--use', type=int, default=None, help='BC trains on the first USE of them (default: all)')
+    p.add_argument('--noise', type=float, default=0.2, help="the expert's action noise during collection")
+    p.add_argument('--updates', type=int, default=6000)
+    p.add_argument('--batch', type=int, default=64)
+    p.add_argument('--scale', type=int, default=2, help='encoder width multiplier of the policy')
+    p.add_argument('--blocks', type=int, default=1, help='residual blocks per encoder stage')
+    p.add_argument('--lr', type=float, default=5e-4)
+    p.add_argument('--shift', type=int, default=0, help='random shift augmentation in pixels (0 = none)')
+    p.add_argument('--episodes', type=int, default=25)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--workers', type=int, default=2)
+    p.add_argument('--run-root', default='runs/bc_levers')
+    p.add_argument('--out', default='runs/bc_levers/levers.csv')
+    args = p.parse_args()
+    root = Path(args.run_root).resolve()
+    train = collect(root / 'data', args.collect, args.noise, 'train', args.workers)
+    novel = collect(root / 'data', 10, args.noise, 'val', args.workers)
+    use = args.use or args.collect
+    cfg = preset('cpu', 'bc', data__task=TASK, data__distractors=SETTING, data__data_path=str(train),
+                 data__eval_data_path=str(novel), data__num_trajectories=args.collect, data__label_budget=use,
+                 bc__total_updates=args.updates, bc__batch_size=args.batch, bc__encoder_scale=args.scale,
+                 bc__encoder_num_res_blocks=args.blocks, bc__learning_rate=args.lr, bc__use_aug=args.shift > 0,
+                 bc__aug_max_shift=args.shift / 64, bc__aug_rotate=False, bc__aug_perspective=False,
+                 eval__eval_episodes=args.episodes, seed=args.seed)
+    start = time.time()
+    row = run_experiment(cfg, root)
+    expert = expert_return(train)
+    result = dict(task=TASK, setting=SETTING, noise=args.noise, trajectories=use, updates=args.updates, batch=args.batch,
+                  scale=args.scale, blocks=args.blocks, lr=args.lr, shift_px=args.shift, seed=args.seed,
+                  expert_return=expert, bc_return_mean=row['eval/return_mean'], bc_return_std=row['eval/return_std'],
+                  episodes=args.episodes, ratio=row['eval/return_mean'] / expert,
+                  heldout_novel_mse=row.get('bc/eval_mse'), train_mse=row.get('bc/loss'),
+                  throughput=row.get('bc/throughput'), wall_minutes=(time.time() - start) / 60)
+    print(result, flush=True)
+    out = Path(args.out); out.parent.mkdir(parents=True, exist_ok=True)
+    new = not out.exists()
+    with out.open('a', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=list(result))
+        if new: w.writeheader()
+        w.writerow(result)
+
+if __name__ == '__main__':
+    main()
