@@ -5,20 +5,23 @@
 # %% ../nbs/10_data.ipynb #1
 from __future__ import annotations
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 import h5py
 import numpy as np
+from fastcore.basics import patch
 from .progress import tqdm
 
 # %% auto #0
-__all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'SQUARE_POLICIES', 'SQUARE_EFFECTS', 'DatasetError', 'check_trajectory',
-           'partial_path', 'DatasetWriter', 'write_dataset', 'LaomDataset', 'open_dataset', 'dataset_task',
-           'labeled_indices', 'write_labeled_subset', 'synthetic_trajectory', 'make_synthetic_dataset']
+__all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'FINITE_ARRAYS', 'SQUARE_POLICIES', 'SQUARE_EFFECTS', 'DatasetError',
+           'check_trajectory', 'partial_path', 'DatasetWriter', 'write_dataset', 'LaomDataset', 'open_dataset',
+           'dataset_task', 'labeled_indices', 'write_labeled_subset', 'synthetic_trajectory', 'make_synthetic_dataset']
 
 # %% ../nbs/10_data.ipynb #6
 OFFICIAL_ROOT_ATTRS = ('domain_name', 'task_name', 'difficulty', 'dynamic', 'img_hw', 'split')
 TRAJECTORY_ARRAYS = ('obs', 'states', 'actions')  # required in every trajectory group
+FINITE_ARRAYS = ('states', 'actions')             # NaN or inf in them is an error
 
 class DatasetError(ValueError):
     "A dataset file that does not follow the LAOM layout, or a trajectory that does not fit it."
@@ -57,6 +60,15 @@ def check_trajectory(obs, states, actions, rewards=None, path='<memory>', traj=N
     if img_hw is not None and tuple(obs.shape[1:3]) != _hw(img_hw):
         _fail(path, f"frames are {obs.shape[1]}x{obs.shape[2]} but img_hw says {_hw(img_hw)}", traj)
 
+def _check_finite(name: str, values: np.ndarray, path='<memory>', traj=None):
+    "Raise naming the first step (and column) where `values` holds NaN or inf."
+    bad = ~np.isfinite(values)
+    if not bad.any(): return
+    step, *column = np.argwhere(bad)[0]
+    where = f"step {step}" + (f", column {column[0]}" if column else "")
+    _fail(path, f"{name} holds {values[(step, *column)]} at {where} ({bad.sum()} NaN or inf value(s) in this trajectory); "
+                f"{' and '.join(FINITE_ARRAYS)} must be finite", traj)
+
 # %% ../nbs/10_data.ipynb #14
 def partial_path(path) -> Path:
     "Where `DatasetWriter` keeps a dataset until it is complete."
@@ -72,12 +84,23 @@ def _plain(value):
 def _read_attrs(obj) -> dict:
     return {k: _plain(v) for k, v in obj.attrs.items()}
 
-def _complete_count(f) -> int:
-    "Number of leading groups `0, 1, ...` marked complete; every later group is deleted (it was half-written)."
+def _intact(f, name: str, size: int) -> bool:
+    "Group `name` exists, is marked complete and its arrays lie wholly in the first `size` bytes of the file."
+    try:
+        group = f[name]
+        return bool(group.attrs.get('complete', False)) and all(
+            d.id.get_offset() is not None and d.id.get_offset() + d.id.get_storage_size() <= size for d in group.values())
+    except (OSError, KeyError, RuntimeError): return False   # a group whose metadata was never (fully) written
+
+def _intact_count(f, size: int) -> int:
+    "Number of leading groups `0, 1, ...` that are intact."
     count = 0
-    while str(count) in f and f[str(count)].attrs.get('complete', False): count += 1
-    for name in [k for k in f.keys() if not (k.isdigit() and int(k) < count)]: del f[name]
+    while _intact(f, str(count), size): count += 1
     return count
+
+def _groups_after(f, count: int) -> list[str]:
+    "Every top-level name of `f` except the groups `0` .. `count - 1`."
+    return [k for k in f.keys() if not (k.isdigit() and int(k) < count)]
 
 # %% ../nbs/10_data.ipynb #16
 def _write_attrs(obj, attrs: Mapping, path):
@@ -99,26 +122,82 @@ class DatasetWriter:
         if self.path.exists(): raise FileExistsError(f"{self.path} already exists; delete it or choose another path")
         if self.partial.exists() and not resume: self.partial.unlink()
         self.attrs = {k: v for k, v in attrs.items() if k != 'dataset_return'}
-        self._file = self._reopen() if self.partial.exists() else self._create()
-        self.num_trajectories = _complete_count(self._file)
+        self._file = self._resume() if self.partial.exists() else self._create(self.partial)
+        self.num_trajectories = len(self._file)
 
-    def _create(self):
-        self.partial.parent.mkdir(parents=True, exist_ok=True)
-        f = h5py.File(self.partial, 'w', track_order=True)
-        _write_attrs(f, self.attrs, self.partial)
+    def _create(self, path: Path) -> h5py.File:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = h5py.File(path, 'w', track_order=True)
+        _write_attrs(f, self.attrs, path)
         return f
 
-    def _reopen(self):
-        try: f = h5py.File(self.partial, 'a')
-        except OSError as e: _fail(self.partial, f"unfinished dataset cannot be opened ({e}); delete it to start over")
+    def _check_same_collection(self, f):
+        "Refuse (closing `f`) a partial file that was started with other root attributes."
         stored = {k: v for k, v in _read_attrs(f).items() if k not in ('dataset_return', 'img_hw')}
         wanted = {k: _plain(np.asarray(v)) for k, v in self.attrs.items() if k != 'img_hw'}
         if stored != wanted:
             f.close()
             _fail(self.partial, f"unfinished dataset was started with attributes {stored}, not {wanted}; delete it or pass resume=False")
-        return f
 
 # %% ../nbs/10_data.ipynb #19
+@patch
+def _resume(self: DatasetWriter) -> h5py.File:
+    "The partial file with its intact leading trajectories; unfinished groups after them are dropped (and said)."
+    size = self.partial.stat().st_size
+    try: f = h5py.File(self.partial, 'a')
+    except OSError as e: return self._recover(e)
+    self._check_same_collection(f)
+    kept = _intact_count(f, size)
+    dropped = _groups_after(f, kept)
+    try:
+        for name in dropped: del f[name]
+    except (OSError, KeyError, RuntimeError) as e:
+        f.close()
+        _fail(self.partial, f"cannot remove the unfinished group(s) {dropped} ({e}); trajectories 0..{kept - 1} are "
+                            "complete, but the file must be deleted to start over")
+    if dropped: print(f"{self.partial}: resuming after {kept} complete trajectories; dropped the unfinished group(s) {dropped}")
+    return f
+
+# %% ../nbs/10_data.ipynb #21
+_RECORDED_LENGTH = re.compile(r'stored_eof = (\d+)')   # in HDF5's "truncated file" message
+
+def _open_cut_file(path: Path, error: OSError) -> h5py.File | None:
+    "A file HDF5 found cut short, padded with zeros to the length it records and opened read-only; None if unreadable."
+    recorded = _RECORDED_LENGTH.search(str(error))
+    if recorded is None: return None
+    os.truncate(path, int(recorded.group(1)))
+    try: f = h5py.File(path, 'r')
+    except OSError: return None
+    try: _read_attrs(f)   # the root group itself may never have been written
+    except (OSError, KeyError): f.close(); return None
+    return f
+
+def _copy_group(source: h5py.Group, dest: h5py.File, name: str, path):
+    "Rewrite trajectory group `source` as `dest[name]`: the same arrays and attributes."
+    attrs = {k: v for k, v in source.attrs.items() if k != 'complete'}
+    _fill_group(dest.create_group(name), {k: source[k][()] for k in source}, attrs, path)
+
+# %% ../nbs/10_data.ipynb #22
+@patch
+def _recover(self: DatasetWriter, error: OSError) -> h5py.File:
+    "A fresh partial file holding the intact leading trajectories of one HDF5 cannot open; says what is kept and dropped."
+    size, fresh_path = self.partial.stat().st_size, self.partial.with_name(self.partial.name + '.rewrite')
+    source = _open_cut_file(self.partial, error)
+    if source is not None: self._check_same_collection(source)
+    kept = 0 if source is None else _intact_count(source, size)
+    with self._create(fresh_path) as fresh:
+        for i in range(kept): _copy_group(source[str(i)], fresh, str(i), fresh_path)
+        if kept and 'img_hw' in source.attrs: fresh.attrs['img_hw'] = source.attrs['img_hw']
+    dropped = [] if source is None else _groups_after(source, kept)
+    if source is not None: source.close()
+    os.replace(fresh_path, self.partial)
+    found = f"kept its complete trajectories 0..{kept - 1}" if kept else "no complete trajectory can be read from it"
+    lost = f"; dropped the damaged or unfinished group(s) {dropped}" if dropped else ""
+    print(f"{self.partial} ({size} bytes) could not be opened ({error}): {found}{lost}; "
+          + (f"continuing from trajectory {kept}" if kept else "starting over"))
+    return h5py.File(self.partial, 'a')
+
+# %% ../nbs/10_data.ipynb #23
 def _check_like_first(f, arrays, path, traj):
     "Validate `arrays`; frame size, state and action widths must match the root `img_hw` and trajectory 0."
     img_hw = f.attrs['img_hw'] if 'img_hw' in f.attrs else f['0/obs'].shape[1:3] if '0' in f else None
@@ -141,12 +220,14 @@ def _as_arrays(obs, states, actions, rewards) -> dict:
     if rewards is not None: arrays['rewards'] = np.asarray(rewards)
     return arrays
 
-# %% ../nbs/10_data.ipynb #20
-def _add_trajectory(self: DatasetWriter, obs, states, actions, rewards=None, **traj_attrs):
+# %% ../nbs/10_data.ipynb #24
+@patch
+def add_trajectory(self: DatasetWriter, obs, states, actions, rewards=None, **traj_attrs):
     "Validate and append one trajectory as group `str(num_trajectories)`, then flush it to disk."
     i, path, f = self.num_trajectories, self.partial, self._file
     arrays = _as_arrays(obs, states, actions, rewards)
     _check_like_first(f, arrays, path, i)
+    for name in FINITE_ARRAYS: _check_finite(name, arrays[name], path, i)
     if 'img_hw' not in f.attrs:  # official files store one int for square frames
         h, w = arrays['obs'].shape[1:3]
         f.attrs['img_hw'] = h if h == w else [h, w]
@@ -157,10 +238,9 @@ def _add_trajectory(self: DatasetWriter, obs, states, actions, rewards=None, **t
     f.flush()
     self.num_trajectories += 1
 
-DatasetWriter.add_trajectory = _add_trajectory
-
-# %% ../nbs/10_data.ipynb #22
-def _close(self: DatasetWriter):
+# %% ../nbs/10_data.ipynb #26
+@patch
+def close(self: DatasetWriter):
     "Store `dataset_return` and atomically rename the finished file to its final name."
     f = self._file
     if not f: return
@@ -170,16 +250,16 @@ def _close(self: DatasetWriter):
     f.close()
     os.replace(self.partial, self.path)
 
-def _exit(self: DatasetWriter, exc_type, exc, tb):
+@patch
+def __enter__(self: DatasetWriter): return self
+
+@patch
+def __exit__(self: DatasetWriter, exc_type, exc, tb):
     "On an exception keep `<name>.partial` for resuming; otherwise finish the file."
     if exc_type is None: self.close()
     else: self._file.close()
 
-DatasetWriter.close = _close
-DatasetWriter.__enter__ = lambda self: self
-DatasetWriter.__exit__ = _exit
-
-# %% ../nbs/10_data.ipynb #23
+# %% ../nbs/10_data.ipynb #27
 def write_dataset(path, trajectories: Iterable[Mapping], attrs: Mapping) -> Path:
     "Write dicts with `obs`, `states`, `actions` (optional `rewards`, other keys become group attributes)."
     with DatasetWriter(path, attrs, resume=False) as writer:
@@ -187,12 +267,17 @@ def write_dataset(path, trajectories: Iterable[Mapping], attrs: Mapping) -> Path
             writer.add_trajectory(**traj)
     return Path(path)
 
-# %% ../nbs/10_data.ipynb #29
+# %% ../nbs/10_data.ipynb #35
+def _damaged(path, what: str, error: Exception, traj=None):
+    _fail(path, f"the file is damaged or incomplete: {what} ({error}); a download or copy that stopped early "
+                "leaves such a file, so fetch or copy it again", traj)
+
 def _open_h5(path) -> h5py.File:
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no such dataset file")
     if not h5py.is_hdf5(path): _fail(path, "not an HDF5 file; expected a dataset in the LAOM HDF5 layout")
-    return h5py.File(path, 'r')
+    try: return h5py.File(path, 'r')
+    except OSError as e: _damaged(path, "HDF5 cannot open it", e)
 
 def _check_group_names(f, path):
     names = list(f.keys())
@@ -209,13 +294,14 @@ def _check_group(f, i, path):
     if missing: _fail(path, f"missing dataset(s) {missing}; expected {list(TRAJECTORY_ARRAYS)}", i)
     _check_like_first(f, {k: group[k] for k in (*TRAJECTORY_ARRAYS, 'rewards') if k in group}, path, i)
 
-# %% ../nbs/10_data.ipynb #30
+# %% ../nbs/10_data.ipynb #36
 class LaomDataset:
     "A validated, read-only LAOM HDF5 dataset."
     def __init__(self, path):
         self.path = Path(path)
         self.file = _open_h5(path)
         try: self._validate()
+        except (OSError, KeyError) as e: self.file.close(); _damaged(self.path, 'its structure cannot be read', e)
         except Exception: self.file.close(); raise
         self.attrs = _read_attrs(self.file)
 
@@ -229,28 +315,48 @@ class LaomDataset:
         self.state_dim, self.action_dim = first['states'].shape[1], first['actions'].shape[1]
         self.lengths = np.array([f[str(i)]['obs'].shape[0] for i in range(self.num_trajectories)])
 
-# %% ../nbs/10_data.ipynb #32
-def _trajectory(self: LaomDataset, i: int) -> dict:
-    "Arrays of trajectory `i`: `obs`, `states`, `actions` (and `rewards` when the file has them)."
-    if not 0 <= i < self.num_trajectories:
-        _fail(self.path, f"trajectory index {i} out of range; the file has {self.num_trajectories}")
-    group = self.file[str(i)]
-    return {k: group[k][()] for k in (*TRAJECTORY_ARRAYS, 'rewards') if k in group}
+# %% ../nbs/10_data.ipynb #38
+def _check_index(ds: LaomDataset, i: int):
+    if not 0 <= i < ds.num_trajectories: _fail(ds.path, f"trajectory index {i} out of range; the file has {ds.num_trajectories}")
 
-def _trajectory_attrs(self: LaomDataset, i: int) -> dict:
+@patch
+def read_array(self: LaomDataset, i: int, name: str) -> np.ndarray:
+    "Array `name` of trajectory `i`, read from the file; states and actions are checked for NaN and inf."
+    _check_index(self, i)
+    try: values = self.file[str(i)][name][()]
+    except OSError as e: _damaged(self.path, f"{name} cannot be read", e, i)
+    if name in FINITE_ARRAYS: _check_finite(name, values, self.path, i)
+    return values
+
+@patch
+def trajectory(self: LaomDataset, i: int) -> dict:
+    "Arrays of trajectory `i`: `obs`, `states`, `actions` (and `rewards` when the file has them)."
+    _check_index(self, i)
+    group = self.file[str(i)]
+    return {k: self.read_array(i, k) for k in (*TRAJECTORY_ARRAYS, 'rewards') if k in group}
+
+@patch
+def trajectory_attrs(self: LaomDataset, i: int) -> dict:
     "Group attributes of trajectory `i` (`traj_return`, and e.g. `seed`, `original_traj_idx`)."
     return _read_attrs(self.file[str(i)])
 
-def _repr(self: LaomDataset):
+@patch
+def __repr__(self: LaomDataset):
     h, w = self.img_hw
     return (f"LaomDataset('{self.path}', {self.num_trajectories} trajectories, {self.lengths.sum()} steps, "
             f"{h}x{w} frames, state_dim={self.state_dim}, action_dim={self.action_dim})")
 
-LaomDataset.trajectory, LaomDataset.trajectory_attrs, LaomDataset.__repr__ = _trajectory, _trajectory_attrs, _repr
-LaomDataset.__len__ = lambda self: self.num_trajectories
-LaomDataset.close = lambda self: self.file.close()
-LaomDataset.__enter__ = lambda self: self
-LaomDataset.__exit__ = lambda self, *exc: self.close()
+@patch
+def __len__(self: LaomDataset): return self.num_trajectories
+
+@patch
+def close(self: LaomDataset): self.file.close()
+
+@patch
+def __enter__(self: LaomDataset): return self
+
+@patch
+def __exit__(self: LaomDataset, *exc): self.close()
 
 def open_dataset(path) -> LaomDataset:
     "Open and validate a dataset in the official LAOM HDF5 layout."
@@ -262,7 +368,7 @@ def dataset_task(ds: LaomDataset) -> str:
     if missing: raise DatasetError(f'{ds.path}: root attribute(s) {missing} missing, so the task of the file is unknown')
     return f"{ds.attrs['domain_name']}-{ds.attrs['task_name']}"
 
-# %% ../nbs/10_data.ipynb #40
+# %% ../nbs/10_data.ipynb #48
 def labeled_indices(num_total: int, # trajectories to choose from
                     budget: int,    # how many to label
                     seed: int = 42, # the same seed gives nested subsets across budgets
@@ -272,7 +378,7 @@ def labeled_indices(num_total: int, # trajectories to choose from
         raise ValueError(f"labeled budget {budget} must lie in 1..{num_total} (the number of trajectories)")
     return np.random.default_rng(seed).permutation(num_total)[:budget]
 
-# %% ../nbs/10_data.ipynb #42
+# %% ../nbs/10_data.ipynb #50
 def write_labeled_subset(src, dst, budget: int, seed: int = 42) -> Path:
     "Copy `budget` whole trajectories of `src` (chosen by `labeled_indices`) to `dst`, recording `original_traj_idx`."
     with open_dataset(src) as ds:
@@ -286,7 +392,7 @@ def write_labeled_subset(src, dst, budget: int, seed: int = 42) -> Path:
                 writer.add_trajectory(**ds.trajectory(i), **{**ds.trajectory_attrs(i), 'original_traj_idx': str(i)})
     return Path(dst)
 
-# %% ../nbs/10_data.ipynb #46
+# %% ../nbs/10_data.ipynb #54
 SQUARE_POLICIES, SQUARE_EFFECTS = ('smooth', 'uniform', 'expert'), ('velocity', 'position')
 
 def _smooth_actions(rng, length, action_dim):
@@ -307,7 +413,7 @@ def _policy(name: str, rng, length: int, action_dim: int):
     drawn = _smooth_actions(rng, length, action_dim) if name == 'smooth' else rng.uniform(-1, 1, (length, action_dim))
     return lambda t, p: drawn[t]
 
-# %% ../nbs/10_data.ipynb #47
+# %% ../nbs/10_data.ipynb #55
 def _drive(action) -> np.ndarray:
     "The first two action dims, zero-padded: what moves the square."
     drive = np.zeros(2); drive[:min(2, len(action))] = action[:2]
@@ -320,7 +426,7 @@ def _next_unfolded(u, action, effect: str, noise: float, rng) -> np.ndarray:
 
 def _fold(u) -> np.ndarray: return 1 - np.abs(np.mod(u, 2) - 1)   # a triangle wave: reflections at 0 and 1
 
-# %% ../nbs/10_data.ipynb #48
+# %% ../nbs/10_data.ipynb #56
 def _square_frames(positions, img_hw, background):
     "Frames (T, H, W, 3) uint8: `background` with a white square whose top-left corner follows `positions`."
     size = max(3, img_hw // 8)
@@ -346,7 +452,7 @@ def synthetic_trajectory(rng, length, img_hw, state_dim, action_dim, policy='smo
     return dict(obs=_square_frames(positions, img_hw, background), states=states, actions=actions,
                 rewards=positions[:, 1].astype(np.float32))
 
-# %% ../nbs/10_data.ipynb #49
+# %% ../nbs/10_data.ipynb #57
 def make_synthetic_dataset(path, num_trajectories: int = 8, length: int = 50, img_hw: int = 32,
                            state_dim: int = 4, action_dim: int = 2, seed: int = 0,
                            lengths: Sequence[int] | None = None,   # one per trajectory; overrides `length`

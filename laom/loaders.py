@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 import cv2
 import numpy as np
+from fastcore.basics import patch
 import torch
 from .progress import tqdm
 from .data import LaomDataset, open_dataset, DatasetError
@@ -116,20 +117,20 @@ class BufferPool:
 def _frames_of(ds: LaomDataset, index: TransitionIndex, desc: str):
     "Yield (first frame number, obs (T, H, W, 3)) for each trajectory in use, with a progress bar."
     for i, first in zip(tqdm(index.trajectories, desc=desc, leave=False), index.first_frame):
-        yield first, ds.file[str(int(i))]['obs'][()]
+        yield first, ds.read_array(int(i), 'obs')
 
 def _rows_of(ds: LaomDataset, index: TransitionIndex, name: str) -> np.ndarray:
-    "States or actions of the trajectories in use, concatenated as float32 (they are small, so always in RAM)."
-    return np.concatenate([ds.file[str(int(i))][name][()] for i in index.trajectories]).astype(np.float32)
+    "States or actions of the trajectories in use as float32 (small, so always in RAM); NaN or inf is an error."
+    return np.concatenate([ds.read_array(int(i), name) for i in index.trajectories]).astype(np.float32)
 
-# %% ../nbs/11_loaders.ipynb #27
+# %% ../nbs/11_loaders.ipynb #29
 def to_device(array: np.ndarray, device) -> torch.Tensor:
     "`array` on `device`; to a GPU through pinned memory, asynchronously (the host copy stays valid until it lands)."
     tensor, device = torch.from_numpy(array), torch.device(device)
     if device.type != 'cuda': return tensor.to(device)
     return tensor.pin_memory().to(device, non_blocking=True)
 
-# %% ../nbs/11_loaders.ipynb #29
+# %% ../nbs/11_loaders.ipynb #31
 class RamFrames:
     "All frames in one channels-first uint8 array in host RAM; a batch is one `np.take` into a pooled buffer."
     def __init__(self, ds: LaomDataset, index: TransitionIndex, max_buffers: int = 8):
@@ -152,7 +153,7 @@ class DeviceFrames:
     def gather(self, frame_ids: np.ndarray) -> torch.Tensor:
         return self.frames.index_select(0, to_device(frame_ids, self.frames.device))
 
-# %% ../nbs/11_loaders.ipynb #31
+# %% ../nbs/11_loaders.ipynb #33
 def _obs_offsets(ds: LaomDataset, index: TransitionIndex) -> np.ndarray:
     "Byte offset of each used trajectory's `obs` in the file; needs contiguous, uncompressed datasets."
     offsets = []
@@ -170,7 +171,7 @@ def _runs(byte_offsets: np.ndarray, frame_bytes: int) -> tuple[np.ndarray, np.nd
     starts = np.concatenate([[0], np.flatnonzero(np.diff(byte_offsets) != frame_bytes) + 1])
     return starts, np.diff(starts, append=len(byte_offsets))
 
-# %% ../nbs/11_loaders.ipynb #33
+# %% ../nbs/11_loaders.ipynb #35
 def _read_runs(fd: int, staging: np.ndarray, run_starts, run_lengths, run_offsets):
     "Read each run of frames with one `pread` into its rows of `staging` (called from one I/O thread)."
     frame_bytes = staging[0].nbytes
@@ -180,7 +181,7 @@ def _read_runs(fd: int, staging: np.ndarray, run_starts, run_lengths, run_offset
         if os.preadv(fd, [buffer[start * frame_bytes: start * frame_bytes + want]], offset) != want:
             raise OSError(f"short read of {want} bytes at offset {offset}: the file is truncated")
 
-# %% ../nbs/11_loaders.ipynb #34
+# %% ../nbs/11_loaders.ipynb #36
 class DiskFrames:
     "Frames read from the HDF5 file on demand: de-duplicated, one `pread` per run of adjacent frames, threaded."
     def __init__(self, ds: LaomDataset, index: TransitionIndex, io_threads: int = 32, max_buffers: int = 8):
@@ -205,8 +206,9 @@ def _release(fd, pool):
     pool.shutdown(wait=True)
     os.close(fd)
 
-# %% ../nbs/11_loaders.ipynb #35
-def _read_unique(self: DiskFrames, unique_ids: np.ndarray, capacity: int) -> np.ndarray:
+# %% ../nbs/11_loaders.ipynb #37
+@patch
+def read_unique(self: DiskFrames, unique_ids: np.ndarray, capacity: int) -> np.ndarray:
     "Frames `unique_ids` (sorted) as stored, (n, H, W, 3), read in runs spread over the I/O threads."
     staging = self.staging.get(capacity)[:len(unique_ids)]
     offsets = self.byte_offsets(unique_ids)
@@ -221,7 +223,8 @@ def _split_planes(frames: np.ndarray, planes: np.ndarray):
     n, h, w, _ = frames.shape
     cv2.split(frames.reshape(n * h, w, 3), [planes[c].reshape(n * h, w) for c in range(3)])
 
-def _disk_gather(self: DiskFrames, frame_ids: np.ndarray) -> torch.Tensor:
+@patch
+def gather(self: DiskFrames, frame_ids: np.ndarray) -> torch.Tensor:
     unique_ids, inverse = np.unique(frame_ids, return_inverse=True)
     n, m = len(unique_ids), len(frame_ids)
     planes = self.planes.get(3 * m)[:3 * n].reshape(3, n, *self.hw)
@@ -231,9 +234,7 @@ def _disk_gather(self: DiskFrames, frame_ids: np.ndarray) -> torch.Tensor:
     np.take(planes.reshape(3 * n, -1), rows, axis=0, mode='clip', out=out.reshape(3 * m, -1))
     return torch.from_numpy(out)
 
-DiskFrames.read_unique, DiskFrames.gather = _read_unique, _disk_gather
-
-# %% ../nbs/11_loaders.ipynb #39
+# %% ../nbs/11_loaders.ipynb #41
 REGIMES = ('device', 'ram', 'disk')
 
 def available_ram() -> int:
@@ -250,7 +251,7 @@ def choose_regime(nbytes: int, device, memory_fraction: float = 0.5) -> str:
     if device.type == 'cuda' and nbytes <= memory_fraction * torch.cuda.mem_get_info(device)[0]: return 'device'
     return 'ram' if nbytes <= memory_fraction * available_ram() else 'disk'
 
-# %% ../nbs/11_loaders.ipynb #42
+# %% ../nbs/11_loaders.ipynb #44
 class Batch(NamedTuple):
     obs: torch.Tensor         # uint8 (B, 3F, H, W): stacked o_t
     next_obs: torch.Tensor    # uint8 (B, 3F, H, W): stacked o_{t+1}
@@ -264,7 +265,7 @@ def to_float(frames: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
     if frames.dtype != torch.uint8: raise TypeError(f"to_float expects uint8 frames, got {frames.dtype}")
     return frames.to(dtype).div_(127.5).sub_(1)
 
-# %% ../nbs/11_loaders.ipynb #44
+# %% ../nbs/11_loaders.ipynb #46
 def _make_store(regime, ds, index, device, io_threads, max_buffers):
     if regime == 'device': return DeviceFrames(ds, index, device)
     if regime == 'ram': return RamFrames(ds, index, max_buffers)
@@ -291,8 +292,9 @@ class TransitionLoader:
         self.workers = ThreadPoolExecutor(max(self.prefetch, 1), thread_name_prefix='laom-batch')
         self.pending = deque()
 
-# %% ../nbs/11_loaders.ipynb #46
-def _gather(self: TransitionLoader, plan: BatchPlan) -> Batch:
+# %% ../nbs/11_loaders.ipynb #48
+@patch
+def gather(self: TransitionLoader, plan: BatchPlan) -> Batch:
     "Gather one planned batch (on the host for the host regimes) and move it to the device."
     frames = self.frames.gather(plan.frames.ravel())
     batch, F = len(plan.steps), self.frame_stack
@@ -300,25 +302,33 @@ def _gather(self: TransitionLoader, plan: BatchPlan) -> Batch:
     rows = [to_device(np.take(a, plan.steps, axis=0), self.device) for a in (self.actions, self.states)]
     return Batch(stacks[0], stacks[1], stacks[2], *rows, to_device(plan.offsets, self.device))
 
-def _next(self: TransitionLoader) -> Batch:
+@patch
+def __next__(self: TransitionLoader) -> Batch:
     if not self.prefetch: return self.gather(draw_plan(self.index, self.stream, self.rng, self.frame_stack))
     while len(self.pending) <= self.prefetch:  # plans are drawn here, in order; gathering runs in the workers
         self.pending.append(self.workers.submit(self.gather, draw_plan(self.index, self.stream, self.rng, self.frame_stack)))
     return self.pending.popleft().result()
 
-TransitionLoader.gather, TransitionLoader.__next__ = _gather, _next
-TransitionLoader.__iter__ = lambda self: self
+@patch
+def __iter__(self: TransitionLoader): return self
 
-# %% ../nbs/11_loaders.ipynb #47
-def _close(self: TransitionLoader):
+# %% ../nbs/11_loaders.ipynb #49
+@patch
+def close(self: TransitionLoader):
     "Stop the background workers and release the file (a dataset passed in open stays open)."
     self.workers.shutdown(wait=True, cancel_futures=True)
     self.pending.clear()
     if isinstance(self.frames, DiskFrames): self.frames.close()
     if self.owns_dataset: self.dataset.close()
 
-TransitionLoader.num_samples = property(lambda self: self.index.num_samples)
-TransitionLoader.epoch_steps = property(lambda self: math.ceil(self.index.num_samples / self.batch_size))
-TransitionLoader.close = _close
-TransitionLoader.__enter__ = lambda self: self
-TransitionLoader.__exit__ = lambda self, *exc: self.close()
+@patch(as_prop=True)
+def num_samples(self: TransitionLoader) -> int: return self.index.num_samples
+
+@patch(as_prop=True)
+def epoch_steps(self: TransitionLoader) -> int: return math.ceil(self.index.num_samples / self.batch_size)
+
+@patch
+def __enter__(self: TransitionLoader): return self
+
+@patch
+def __exit__(self: TransitionLoader, *exc): self.close()
