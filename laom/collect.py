@@ -216,7 +216,7 @@ def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1
                 _write_all(writer, source, jobs, bar, workers)
     return path
 
-# %% ../nbs/17_collect.ipynb #50
+# %% ../nbs/17_collect.ipynb #52
 def _count(n: int) -> str: return f'{n // 1000}k' if n % 1000 == 0 else str(n)
 
 def dataset_names(task: str, preset, num_trajectories: int, img_hw: int = 64, budgets=(), max_steps: int = 1000) -> dict:
@@ -225,7 +225,7 @@ def dataset_names(task: str, preset, num_trajectories: int, img_hw: int = 64, bu
     return dict(train=f'{stem}-{img_hw}px-{_count(num_trajectories)}.hdf5', eval=f'{stem}-{img_hw}px-eval.hdf5',
                 labeled={b: f'{stem}-labeled-{max_steps}x{b}-{img_hw}px.hdf5' for b in budgets})
 
-# %% ../nbs/17_collect.ipynb #52
+# %% ../nbs/17_collect.ipynb #54
 def _labeled_subset(src: Path, dst: Path, budget: int, seed: int) -> Path:
     "The labeled subset file, made unless it exists."
     if dst.exists(): print(f'{dst}: exists; reusing it')
