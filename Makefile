@@ -16,6 +16,10 @@ $(STAMP): requirements.txt constraints.txt setup.py settings.ini
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
 	$(BIN)/pip install -q --no-deps -e .
+	# The original Distracting Control Suite, only as the conformance oracle of nbs/14_envs.dcs: --no-deps
+	# (it declares gym, a second RL stack) and --target outside site-packages (it ships top-level `specs` and
+	# `gdc` packages). The test patches a copy for MuJoCo 3; without this folder it pip-installs into a temp dir.
+	$(BIN)/pip install -q --no-deps --upgrade --target $(VENV)/oracle/distracting-control distracting-control==0.1.1rc3
 	$(BIN)/python -m ipykernel install --sys-prefix --name laom >/dev/null
 	touch $(STAMP)
 

@@ -107,6 +107,10 @@ def _uniform(rng, lo, hi):
     "Uniform between `lo` and `hi` in either order (DCS's bounds can be reversed, see the humanoid note)."
     return lo + (hi - lo)*rng.random()
 
+def _randint(rng, n: int) -> int:
+    "A uniform integer in `[0, n)` from a `Generator`, or from a `RandomState` as DCS draws it (its `choice` calls `randint`)."
+    return int(rng.integers(n) if isinstance(rng, np.random.Generator) else rng.randint(n))
+
 class CameraShake:
     "DCS camera shake: a bounded random walk of camera 0's pose on a sphere around the agent."
     def __init__(self, physics, params: CameraShakeParams, camera_id: int = 0):
@@ -219,9 +223,9 @@ class BackgroundVideo:
 
     def reset(self, rng):
         if not self.names: return
-        frames = self.videos.load(self.names[rng.integers(len(self.names))], self.size)
-        self.frames = frames if self.dynamic else frames[rng.integers(len(frames))][None]
-        self.index, self.direction = int(rng.integers(len(self.frames))), int(rng.choice([-1, 1]))
+        frames = self.videos.load(self.names[_randint(rng, len(self.names))], self.size)
+        self.frames = frames if self.dynamic else frames[_randint(rng, len(frames))][None]
+        self.index, self.direction = _randint(rng, len(self.frames)), int(rng.choice([-1, 1]))
         show_on_texture(self.physics, self.tex, self.frames[self.index])
 
     def step(self):
@@ -242,10 +246,12 @@ class Distractors:
                       CameraShake(physics, camera_params(preset.scale, dynamic), camera_id),
                       ColorShift(physics, color_params(preset.scale, dynamic))]
 
-    def reset(self, seed: int):
-        "Start an episode: call after the task's reset."
-        for part, child in zip(self.parts, np.random.SeedSequence(seed).spawn(len(self.parts))):
-            part.reset(np.random.default_rng(child))
+    def reset(self, seed):
+        "Start an episode (call after the task's reset) from an episode seed, or from one generator per part."
+        if isinstance(seed, (list, tuple)): rngs = seed
+        else: rngs = [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(len(self.parts))]
+        if len(rngs) != len(self.parts): raise ValueError(f'need {len(self.parts)} generators (background, camera, colour), got {len(rngs)}')
+        for part, rng in zip(self.parts, rngs): part.reset(rng)
 
     def step(self):
         "Advance one step: call after each physics step, before rendering."
