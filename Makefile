@@ -34,11 +34,11 @@ test: guards
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
 reproduce: $(STAMP)
-	$(BIN)/laom-figures --profile cpu --only fig01 --run-root runs
+	$(BIN)/laom figures --profile cpu --only fig01 --run-root runs
 
 # A minute: a small dataset in the official layout, nested labeled subsets, loader speeds.
 demo: $(STAMP)
-	$(BIN)/laom-demo
+	$(BIN)/laom demo
 
 clean-venv:
 	rm -rf $(VENV)

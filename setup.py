@@ -35,6 +35,6 @@ setuptools.setup(
     extras_require={'dev': dev_requirements},
     python_requires='>=' + cfg['min_python'],
     zip_safe=False,
-    entry_points={'console_scripts': ['laom-demo=laom.demo:main', 'laom-figures=laom.figures:main'],
+    entry_points={'console_scripts': cfg.get('console_scripts', '').split(),
                   'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
 )
