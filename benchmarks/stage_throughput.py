@@ -1,7 +1,7 @@
 """Samples/s of every training stage at a preset, through the library's own training code, on a synthetic dataset.
 
-Each stage trains for `--warmup` + `--updates` updates with `laom.train.fit` (the LAMs through
-`make_lam` / `make_learner` / `learner.fit`, the rest through `laom.stages`); the warm-up updates are not timed.
+Each stage trains for `--warmup` + `--updates` updates through the library's own stage functions
+(`laom.stages`, every one run by `laom.stages.runner.run_stage`); the warm-up updates are not timed.
 One line per stage gives samples/s and the shares of the timed wall time that `fit` logs as spent on data,
 compute (forward, backward, optimiser; GPU work is waited for on logging steps) and logging, then peak GPU memory.
 
@@ -14,8 +14,9 @@ frozen LAOM LAM: the same cost as a trained one), decoder (on the latent BC acto
 pipeline), idm, bc (true actions) and bc_relabel (the IDM baseline's BC, labels from the IDM). `--precision fp32`
 turns off bf16 autocast and, with it, channels_last (the library ties the two); `--compare STAGE...` times those
 stages again at the other precision and prints the bf16/fp32 ratio. For LAOM+supervision samples are the unlabeled
-batch only (the labeled batch of `lam.labeled_batch_size` comes on top). The labeled stages read the same
-synthetic file as the unlabeled ones (all of its trajectories are "labeled"): sizes, not data, set the cost.
+batch only (the labeled batch of `lam.labeled_batch_size`, from the first `data.label_budget` trajectories,
+comes on top). The labeled stages read the same synthetic file as the unlabeled ones (all of its trajectories
+are "labeled"): sizes, not data, set the cost. Wall times include each stage's held-out scoring.
 
 On CUDA the loaders send their small host arrays (indices, actions, states) through pinned memory without
 blocking (`laom.loaders.to_device`), so the data share is the loader's own time: 1-2 % at the paper preset on an
@@ -32,10 +33,8 @@ import torch
 
 from laom.config import PRESETS, preset
 from laom.data import make_synthetic_dataset, open_dataset
-from laom.loaders import TransitionLoader, transition_index
-from laom.methods.build import make_lam, make_learner
-from laom.methods.supervised import supervised_batches
-from laom.stages import StageOptions, stage_run, train_action_decoder, train_bc, train_idm, train_latent_bc
+from laom.methods.build import make_lam
+from laom.stages import StageOptions, stage_run, train_action_decoder, train_bc, train_idm, train_lam, train_latent_bc
 from laom.tracking import read_metrics
 
 LAM_METHODS = ('lapo', 'laom', 'laom_sup')
@@ -54,7 +53,7 @@ class Bench:
 
     def config(self, method: str = 'laom'):
         "The preset for `method`, every stage cut to the benchmark's updates, at this precision and frame size."
-        counts = {f'{s}__{k}': v for s in ('lam', 'latent_bc', 'decoder', 'idm', 'bc')
+        counts = {f'{s}__{k}': v for s in ('lam', 'latent_bc', 'decoder', 'idm', 'bc', 'full_bc')
                   for k, v in (('total_updates', self.updates), ('num_epochs', None))}
         return preset(self.args.preset, method, bf16=self.bf16, device=self.args.device, data__img_hw=self.args.img_hw,
                       **counts)
@@ -64,31 +63,11 @@ class Bench:
         return stage_run(self.root, stage, cfg, bf16=self.bf16, **inputs)
 
 
-def lam_batches(bench: Bench, cfg, loaders: list):
-    "make_batches(start) for the LAM of `cfg.method`, as the pipeline builds it (unlabeled, + labeled for laom_sup)."
-    lam, opts = cfg.lam, bench.options
-    def loader(batch_size, seed):
-        loaders.append(TransitionLoader(bench.data, batch_size, lam.future_obs_offset, lam.frame_stack, opts.regime,
-                                        opts.torch_device, seed=seed))
-        return loaders[-1]
-    def make_batches(start: int):
-        unlabeled = loader(lam.batch_size, start)
-        return unlabeled if cfg.method != 'laom_sup' else supervised_batches(unlabeled, loader(lam.labeled_batch_size, start + 1))
-    return make_batches
-
-
-def train_lam(bench: Bench, method: str):
-    "Stage 1 of `method` for the benchmark's updates; its run."
+def lam(bench: Bench, method: str):
+    "Stage 1 of `method` (`laom.stages.train_lam`) for the benchmark's updates; its run."
     cfg = bench.config(method)
-    with open_dataset(bench.data) as ds:
-        act_dim, state_dim = ds.action_dim, ds.state_dim
-        samples = transition_index(ds.lengths, cfg.lam.future_obs_offset).num_samples
-    learner = make_learner(cfg, make_lam(cfg, bench.args.img_hw, act_dim), act_dim, state_dim, samples)
-    run, loaders = bench.run('lam', cfg.lam, method=method), []
-    try: learner.fit(run, lam_batches(bench, cfg, loaders), bench.updates, bench.options.log_every,
-                     bench.options.checkpoint_every, bench.options.progress)
-    finally:
-        for l in loaders: l.close()
+    run = bench.run('lam', cfg.lam, method=method)
+    train_lam(run, cfg, bench.data, bench.data, options=bench.options)
     return run
 
 
@@ -120,11 +99,11 @@ def bc(bench: Bench):
 
 def bc_relabel(bench: Bench):
     cfg = bench.config('idm')
-    run = bench.run('bc', cfg.bc, labels='idm')
-    train_bc(run, cfg.bc, bench.data, action_labeler=bench.models['idm'], options=bench.options)
+    run = bench.run('bc', cfg.full_bc, labels='idm')
+    train_bc(run, cfg.full_bc, bench.data, action_labeler=bench.models['idm'], options=bench.options)
     return run
 
-TRAIN = {**{f'lam_{m}': (lambda b, m=m: train_lam(b, m)) for m in LAM_METHODS}, 'latent_bc': latent_bc,
+TRAIN = {**{f'lam_{m}': (lambda b, m=m: lam(b, m)) for m in LAM_METHODS}, 'latent_bc': latent_bc,
          'decoder': decoder, 'idm': idm, 'bc': bc, 'bc_relabel': bc_relabel}
 
 

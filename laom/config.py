@@ -14,24 +14,26 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['METHODS', 'TASKS', 'DISTRACTOR_PRESETS', 'LABEL_BUDGETS', 'PRESETS', 'EncoderConfig', 'OptimConfig', 'AugmentConfig',
-           'LAMConfig', 'LatentBCConfig', 'DecoderConfig', 'IDMConfig', 'BCConfig', 'DataConfig', 'EvalConfig',
-           'ExperimentConfig', 'for_method', 'to_dict', 'from_dict', 'override', 'save_config', 'load_config',
-           'validate', 'preset']
+__all__ = ['TASKS', 'DISTRACTOR_PRESETS', 'METHODS', 'PRESETS', 'EncoderConfig', 'EmbeddingConfig', 'OptimConfig',
+           'AugmentConfig', 'LAMConfig', 'LatentBCConfig', 'DecoderConfig', 'IDMConfig', 'BCConfig', 'FullBCConfig',
+           'DataConfig', 'EvalConfig', 'ObservationDecoderConfig', 'ExperimentConfig', 'Method', 'method_of',
+           'with_method', 'to_dict', 'from_dict', 'override', 'save_config', 'load_config', 'validate', 'preset']
 
 # %% ../nbs/00_config.ipynb #6
-METHODS = ('lapo', 'laom', 'laom_sup', 'idm', 'bc')
 TASKS = ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk')
 DISTRACTOR_PRESETS = ('vanilla', 'easy', 'medium', 'hard', 'scale_easy_video_hard')
-LABEL_BUDGETS = (2, 4, 8, 16, 32, 64, 128)
 
 # %% ../nbs/00_config.ipynb #7
 @dataclass
 class EncoderConfig:
-    "The IMPALA-style ResNet encoder shared by every model (reference notes section 4.1)."
+    "The IMPALA-style ResNet encoder shared by every model (section 4.1): width, depth."
     encoder_scale: int = 6             # channel multiplier of (16, 32, 32)
     encoder_num_res_blocks: int = 2    # residual blocks per stage
     encoder_deep: bool = False         # 5 stages (16..256) instead of 3
+
+@dataclass
+class EmbeddingConfig(EncoderConfig):
+    "An encoder whose flat output is an embedding other heads read (the LAMs and the IDM baseline): its regularisers."
     encoder_dropout: float = 0.0
     encoder_norm_out: bool = False     # LayerNorm (no affine) on the flattened output
 
@@ -59,7 +61,7 @@ class AugmentConfig:
 
 # %% ../nbs/00_config.ipynb #9
 @dataclass
-class LAMConfig(EncoderConfig, OptimConfig, AugmentConfig):
+class LAMConfig(EmbeddingConfig, OptimConfig, AugmentConfig):
     "Stage 1, the latent action model: LAPO, LAOM and LAOM+supervision (tables 5-7)."
     num_epochs: float | None = 10
     warmup_epochs: float = 3
@@ -88,7 +90,7 @@ class LatentBCConfig(EncoderConfig, OptimConfig, AugmentConfig):
     encoder_scale: int = 32
     num_epochs: float | None = 10
     frame_stack: int = 3
-    dropout: float = 0.0
+    dropout: float = 0.0              # dropout in the actor's encoder
     use_aug: bool = False
 
 # %% ../nbs/00_config.ipynb #11
@@ -102,7 +104,7 @@ class DecoderConfig(OptimConfig, AugmentConfig):
 
 # %% ../nbs/00_config.ipynb #12
 @dataclass
-class IDMConfig(EncoderConfig, OptimConfig, AugmentConfig):
+class IDMConfig(EmbeddingConfig, OptimConfig, AugmentConfig):
     "The IDM baseline's first stage: an IDM trained on the labeled trajectories only (table 8)."
     encoder_scale: int = 12
     total_updates: int | None = 10_000
@@ -116,12 +118,18 @@ class IDMConfig(EncoderConfig, OptimConfig, AugmentConfig):
 # %% ../nbs/00_config.ipynb #13
 @dataclass
 class BCConfig(EncoderConfig, OptimConfig, AugmentConfig):
-    "Behaviour cloning on true actions: the baseline on labeled trajectories (table 9) and on the relabeled data."
+    "Behaviour cloning on true actions of the labeled trajectories: the BC baseline (table 9)."
     encoder_scale: int = 32
     total_updates: int | None = 10_000
     frame_stack: int = 3
-    dropout: float = 0.0
+    dropout: float = 0.0              # dropout in the actor's encoder
     use_aug: bool = False
+
+@dataclass
+class FullBCConfig(BCConfig):
+    "BC on every trajectory of the unlabeled file: on the IDM's labels (table 8) or, all labels revealed, the normaliser (table 10)."
+    num_epochs: float | None = 10
+    total_updates: int | None = None
 
 # %% ../nbs/00_config.ipynb #14
 @dataclass
@@ -149,6 +157,16 @@ class EvalConfig:
     eval_seed: int = 0
     novel_videos: bool = False         # evaluate on the eval split of background videos
 
+@dataclass
+class ObservationDecoderConfig(OptimConfig):
+    "Fig. 11's reconstruction decoders (settings not given in the paper): Adam(W), MSE to the current frame."
+    learning_rate: float = 3e-4
+    batch_size: int = 256
+    total_updates: int | None = 5000
+    frame_stack: int = 3      # the stack the frozen representation reads
+    decoder_scale: int = 2    # channels (32, 32, 16) x scale
+    num_res_blocks: int = 1
+
 # %% ../nbs/00_config.ipynb #19
 @dataclass
 class ExperimentConfig:
@@ -163,30 +181,45 @@ class ExperimentConfig:
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
     idm: IDMConfig = field(default_factory=IDMConfig)
     bc: BCConfig = field(default_factory=BCConfig)
+    full_bc: FullBCConfig = field(default_factory=FullBCConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
 
 # %% ../nbs/00_config.ipynb #20
-_METHOD_LAM = {  # what distinguishes the LAMs of the three latent-action methods (sections 4-5)
-    'lapo': dict(latent_fdm=False, use_aug=False, target='none'),
-    'laom': dict(latent_fdm=True, target='ema'),
-    'laom_sup': dict(latent_fdm=True, target='ema'),
-}
+@dataclass(frozen=True)
+class Method:
+    "What one method is made of; every other module asks this table instead of comparing method names."
+    name: str
+    first_stage: str                  # 'lam' (then latent BC and the action decoder), 'idm' (then BC on its labels) or 'bc'
+    lam_model: str | None = None      # class of the latent action model (`laom.methods`); None: the method has none
+    lam_switches: dict = field(default_factory=dict)  # LAMConfig fields the method sets (sections 4-5)
+    supervised: bool = False          # stage 1 also reads the first `label_budget` labeled trajectories
+    single_frame_encoder: bool = False  # stage 1 embeds single observations (an encoder to freeze for Fig. 11)
 
-def _with_method_switches(cfg: ExperimentConfig, method: str) -> ExperimentConfig:
-    _check_choice('method', method, METHODS)
+METHODS = {m.name: m for m in (
+    Method('lapo', 'lam', 'LAPO', dict(latent_fdm=False, use_aug=False, target='none')),
+    Method('laom', 'lam', 'LAOM', dict(latent_fdm=True, target='ema'), single_frame_encoder=True),
+    Method('laom_sup', 'lam', 'LAOMSupervised', dict(latent_fdm=True, target='ema'), supervised=True,
+           single_frame_encoder=True),
+    Method('idm', 'idm', single_frame_encoder=True),
+    Method('bc', 'bc'))}
+
+def method_of(cfg) -> Method:
+    "The row of `METHODS` that `cfg.method` (an `ExperimentConfig`) names."
+    _check_choice('method', cfg.method, METHODS)
+    return METHODS[cfg.method]
+
+# %% ../nbs/00_config.ipynb #ba8cd633
+def with_method(cfg: ExperimentConfig, method: str) -> ExperimentConfig:
+    "A copy of `cfg` for `method`, with the LAM switches of its row in `METHODS`."
     cfg = override(cfg, {'method': method})
-    for k, v in _METHOD_LAM.get(method, {}).items(): setattr(cfg.lam, k, v)
-    return cfg
+    return override(cfg, {f'lam.{k}': v for k, v in method_of(cfg).lam_switches.items()})
 
-def _with_task_rules(cfg: ExperimentConfig) -> ExperimentConfig:
-    "Table 7's exception: supervision coefficient 0.001 on cheetah-run, where the table's general 0.01 is set."
-    if cfg.method == 'laom_sup' and cfg.data.task == 'cheetah-run' and cfg.lam.labeled_loss_coef == 0.01:
+def _with_task_rules(cfg: ExperimentConfig, user_set: set) -> ExperimentConfig:
+    "Table 7's exception: supervision coefficient 0.001 on cheetah-run where the table's 0.01 is in force and the user set none."
+    if (method_of(cfg).supervised and cfg.data.task == 'cheetah-run' and cfg.lam.labeled_loss_coef == 0.01
+            and 'lam.labeled_loss_coef' not in user_set):
         cfg = override(cfg, {'lam.labeled_loss_coef': 0.001})
     return cfg
-
-def for_method(cfg: ExperimentConfig, method: str) -> ExperimentConfig:
-    "A copy of `cfg` set up for `method`: its LAM switches, and cheetah-run's smaller supervision coefficient."
-    return _with_task_rules(_with_method_switches(cfg, method))
 
 # %% ../nbs/00_config.ipynb #22
 def to_dict(cfg) -> dict:
@@ -286,18 +319,26 @@ def _validate_lam(lam: LAMConfig):
     if lam.quantization == 'fsq' and lam.latent_action_dim % len(lam.fsq_levels):
         raise ValueError(f'lam.latent_action_dim={lam.latent_action_dim} must be a multiple of len(fsq_levels)={len(lam.fsq_levels)}')
 
+def _check_lam_model(lam: LAMConfig, method: Method):
+    "The FDM is part of the model a method names: LAPO's is in pixel space, LAOM's in latent space."
+    fdm = method.lam_switches.get('latent_fdm', lam.latent_fdm)
+    if lam.latent_fdm != fdm:
+        raise ValueError(f"lam.latent_fdm={lam.latent_fdm} contradicts method {method.name!r}, whose {method.lam_model} has a "
+                         f"{'latent' if fdm else 'pixel'} FDM (supervision and LAOM: latent FDM only; pixel FDM: method 'lapo')")
+
 # %% ../nbs/00_config.ipynb #31
 def validate(cfg: ExperimentConfig) -> ExperimentConfig:
     "Raise a `ValueError` naming the field if `cfg` cannot describe a run; return `cfg` otherwise."
-    _check_choice('method', cfg.method, METHODS)
+    method = method_of(cfg)
     _check_choice('data.task', cfg.data.task, TASKS)
     _check_choice('data.distractors', cfg.data.distractors, DISTRACTOR_PRESETS)
     _check_choice('device', cfg.device.split(':')[0], ('auto', 'cpu', 'cuda'))
     _check_positive('data.img_hw', cfg.data.img_hw)
     if not 1 <= cfg.data.label_budget <= cfg.data.num_trajectories:
         raise ValueError(f'data.label_budget={cfg.data.label_budget}: expected 1..data.num_trajectories ({cfg.data.num_trajectories})')
-    for name in ('lam', 'latent_bc', 'decoder', 'idm', 'bc'): _validate_optim(name, getattr(cfg, name))
+    for name in ('lam', 'latent_bc', 'decoder', 'idm', 'bc', 'full_bc'): _validate_optim(name, getattr(cfg, name))
     _validate_lam(cfg.lam)
+    _check_lam_model(cfg.lam, method)
     _check_positive('eval.eval_episodes', cfg.eval.eval_episodes)
     return cfg
 
@@ -318,6 +359,8 @@ PRESETS = {
         'idm.learning_rate': 5e-4, 'idm.total_updates': 1500, 'idm.warmup_epochs': 0.5,
         'bc.encoder_scale': 2, 'bc.encoder_num_res_blocks': 1, 'bc.batch_size': 64, 'bc.learning_rate': 5e-4,
         'bc.total_updates': 1500,
+        'full_bc.encoder_scale': 2, 'full_bc.encoder_num_res_blocks': 1, 'full_bc.batch_size': 64,
+        'full_bc.learning_rate': 5e-4, 'full_bc.num_epochs': None, 'full_bc.total_updates': 1500,
         'eval.eval_episodes': 10,
     },
     'tiny': {
@@ -334,6 +377,8 @@ PRESETS = {
         'idm.encoder_scale': 1, 'idm.encoder_num_res_blocks': 1, 'idm.batch_size': 16, 'idm.act_head_dim': 32,
         'idm.total_updates': 20, 'idm.warmup_epochs': 0.0,
         'bc.encoder_scale': 1, 'bc.encoder_num_res_blocks': 1, 'bc.batch_size': 16, 'bc.total_updates': 20,
+        'full_bc.encoder_scale': 1, 'full_bc.encoder_num_res_blocks': 1, 'full_bc.batch_size': 16,
+        'full_bc.num_epochs': None, 'full_bc.total_updates': 20,
         'eval.eval_episodes': 1,
     },
 }
@@ -341,6 +386,6 @@ PRESETS = {
 def preset(name: str, method: str = 'laom', **changes) -> ExperimentConfig:
     "The validated config of preset `name` for `method`, with dotted-key `changes` (use `__` for `.` in keywords)."
     _check_choice('preset', name, tuple(PRESETS))
-    cfg = override(_with_method_switches(ExperimentConfig(), method), PRESETS[name])
-    cfg = override(cfg, {k.replace('__', '.'): v for k, v in changes.items()})
-    return validate(_with_task_rules(cfg))
+    user = {k.replace('__', '.'): v for k, v in changes.items()}
+    cfg = override(override(with_method(ExperimentConfig(), method), PRESETS[name]), user)
+    return validate(_with_task_rules(cfg, set(user)))

@@ -11,22 +11,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import ExperimentConfig, validate
-from .data import DatasetError, dataset_task, open_dataset, write_labeled_subset
-from .loaders import TransitionLoader, transition_index
-from .methods.build import check_lam_data, load_lam, make_lam, make_learner
-from .methods.core import stage_updates
-from .methods.supervised import supervised_batches
+from .config import METHODS, ExperimentConfig, method_of, validate
+from .data import open_dataset, write_labeled_subset
 from .mix import mixed_tasks
-from .stages import (StageOptions, ActorPolicy, held_out_batches, stage_run, train_action_decoder, train_bc,
-                         train_idm, train_latent_bc)
+from .stages.runner import StageOptions, stage_run
+from .stages.lam import train_lam
+from .stages.actor import ActorPolicy, train_action_decoder, train_bc, train_latent_bc
+from .stages.idm import train_idm
 from .evaluate import evaluate_policy, normalize_return
-from .torch_utils import seed_everything
 from .tracking import StageRun, mark_done, read_summary
 
 # %% auto #0
-__all__ = ['DataPaths', 'prepare_data', 'train_lam', 'lam_run', 'lam_stage', 'idm_stage', 'run_experiment', 'run_lam',
-           'frozen_encoder']
+__all__ = ['DataPaths', 'prepare_data', 'lam_run', 'lam_stage', 'idm_stage', 'run_experiment', 'run_lam', 'frozen_encoder']
 
 # %% ../nbs/40_pipeline.ipynb #6
 @dataclass
@@ -55,7 +51,7 @@ def _check_mix_use(cfg: ExperimentConfig, full: Path) -> tuple:
     if tasks and not cfg.data.labeled_data_path:
         raise ValueError(f'data.data_path={full} mixes {list(tasks)}: set data.labeled_data_path to labeled '
                          f'trajectories of data.task={cfg.data.task!r}')
-    if tasks and cfg.method == 'idm':
+    if tasks and method_of(cfg).first_stage == 'idm':
         raise ValueError(f'data.data_path={full} mixes {list(tasks)}: the IDM baseline relabels it with actions of '
                          f'{cfg.data.task!r}; pre-train on a mix with lapo, laom or laom_sup')
     return tasks
@@ -68,75 +64,18 @@ def _labeled_subset(full: Path, cfg: ExperimentConfig, root: Path) -> Path:
     if not path.exists(): write_labeled_subset(full, path, cfg.data.label_budget, cfg.data.labeled_seed)
     return path
 
-# %% ../nbs/40_pipeline.ipynb #8
-def _lam_batches(cfg: ExperimentConfig, paths: DataPaths, options: StageOptions):
-    "start_step -> the LAM's batch iterator (unlabeled, zipped with labeled batches for LAOM+supervision)."
-    lam, device = cfg.lam, options.torch_device
-    def make_batches(start: int):
-        unlabeled = TransitionLoader(paths.full, lam.batch_size, lam.future_obs_offset, lam.frame_stack, options.regime,
-                                     device, seed=options.seed + start)
-        if cfg.method != 'laom_sup': return unlabeled
-        labeled = TransitionLoader(paths.labeled, lam.labeled_batch_size, lam.future_obs_offset, lam.frame_stack,
-                                   options.regime, device, seed=options.seed + start + 1)
-        return supervised_batches(unlabeled, labeled)
-    return make_batches
-
-# %% ../nbs/40_pipeline.ipynb #9
-def _check_mix(cfg: ExperimentConfig, mix, labeled):
-    "With a mixed unlabeled file the labels must hold `data.task`, in frames of the mix's size."
-    if dataset_task(labeled) != cfg.data.task:
-        raise DatasetError(f'{labeled.path}: holds {dataset_task(labeled)!r} but data.task is {cfg.data.task!r}; with a mixed '
-                           f'data.data_path the labels come from the held-out task')
-    if labeled.img_hw != mix.img_hw:
-        raise DatasetError(f'{labeled.path}: frames are {labeled.img_hw} but the mix {mix.path} has {mix.img_hw}')
-
-def _data_facts(paths: DataPaths, cfg: ExperimentConfig) -> dict:
-    "Sizes of the data, after checking that the files agree with each other and with the config."
-    opened = [open_dataset(p) for p in (paths.full, paths.labeled, paths.eval) if p is not None]
-    try:
-        full, labeled, eval_set = opened[0], opened[1], (opened[2] if len(opened) > 2 else None)
-        if paths.mixed_tasks: _check_mix(cfg, full, labeled)
-        check_lam_data(cfg, labeled if paths.mixed_tasks else full, labeled, eval_set)  # a mix: labels lead
-        return dict(img_hw=full.img_hw, act_dim=labeled.action_dim, probe_dims=(full.action_dim, full.state_dim),
-                    samples=transition_index(full.lengths, cfg.lam.future_obs_offset).num_samples)
-    finally:
-        for ds in opened: ds.close()
-
-# %% ../nbs/40_pipeline.ipynb #10
-def train_lam(run: StageRun, cfg: ExperimentConfig, paths: DataPaths, options: StageOptions):
-    "Stage 1 for LAPO / LAOM / LAOM+supervision: the frozen LAM and its summary (loaded if `run` is done)."
-    facts = _data_facts(paths, cfg)
-    if run.done: return load_lam(run, cfg, facts['img_hw'], facts['act_dim'], options.torch_device), read_summary(run)
-    seed_everything(options.seed)
-    model = make_lam(cfg, facts['img_hw'], facts['act_dim'])
-    learner = make_learner(cfg, model, *facts['probe_dims'], facts['samples'])
-    total_updates, _ = stage_updates(cfg.lam, facts['samples'])
-    last = learner.fit(run, _lam_batches(cfg, paths, options), total_updates, options.log_every,
-                       options.checkpoint_every, options.progress, options.accelerator)
-    mark_done(run, _lam_summary(last, learner, cfg, paths, options))
-    return load_lam(run, cfg, facts['img_hw'], facts['act_dim'], options.torch_device), read_summary(run)
-
-def _lam_summary(last: dict, learner, cfg: ExperimentConfig, paths: DataPaths, options: StageOptions) -> dict:
-    "The last training metrics and the held-out scores; on a mix the tasks mixed instead of any probe number."
-    if paths.mixed_tasks:
-        return {**{k: v for k, v in last.items() if 'probe' not in k}, 'lam/pretrain_tasks': ','.join(paths.mixed_tasks)}
-    scored = paths.eval or paths.full   # without an eval file the "held-out" scores are on training data: recorded
-    scores = learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options))
-    scores |= learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options,
-                                                max_offset=cfg.lam.future_obs_offset), multistep=True)
-    return {**last, **scores, 'lam/eval_file': str(scored)}
-
 # %% ../nbs/40_pipeline.ipynb #12
 def lam_run(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions) -> StageRun:
     "Where stage 1 of LAPO / LAOM / LAOM+supervision lives, keyed by what it depends on."
-    inputs = dict(method=cfg.method, data=paths.full, seed=options.seed, bf16=cfg.bf16)
-    if cfg.method == 'laom_sup': inputs |= dict(labeled=paths.labeled, budget=cfg.data.label_budget)
+    inputs = dict(method=cfg.method, data=paths.full, seed=options.seed, bf16=cfg.bf16,
+                  version=2)   # 2: loaders seeded by (seed, start), model.pt saved, supervision within the label budget
+    if method_of(cfg).supervised: inputs |= dict(labeled=paths.labeled, budget=cfg.data.label_budget)
     return stage_run(root, 'lam', cfg.lam, **inputs)
 
 def lam_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
     "Stage 1 of LAPO / LAOM / LAOM+supervision: the frozen LAM and its run."
     run = lam_run(cfg, paths, root, options)
-    return train_lam(run, cfg, paths, options)[0], run
+    return train_lam(run, cfg, paths.full, paths.labeled, paths.eval, paths.mixed_tasks, options).model, run
 
 def _latent_action_policy(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
     "LAPO / LAOM / LAOM+supervision: LAM -> latent BC -> action decoder."
@@ -161,20 +100,24 @@ def idm_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptio
 def _idm_policy(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
     "The IDM baseline: IDM on the labels -> BC on the unlabeled data relabelled by the IDM."
     idm, idm_run = idm_stage(cfg, paths, root, options)
-    bc_run = stage_run(root, 'bc', cfg.bc, labeler=idm_run, data=paths.full, seed=options.seed)
-    actor = train_bc(bc_run, cfg.bc, paths.full, action_labeler=idm, task=cfg.data.task, eval_path=paths.eval,
+    bc_run = stage_run(root, 'bc', cfg.full_bc, labeler=idm_run, data=paths.full, seed=options.seed)
+    actor = train_bc(bc_run, cfg.full_bc, paths.full, action_labeler=idm, task=cfg.data.task, eval_path=paths.eval,
                      options=options).model
     return ActorPolicy(actor, None, options.torch_device, cfg.bf16), [idm_run, bc_run]
 
+def _bc_config(cfg: ExperimentConfig, paths: DataPaths):
+    "Table 9's BC on the labeled trajectories; table 10's when they are the whole unlabeled file (the normalising BC)."
+    return cfg.full_bc if paths.labeled == paths.full else cfg.bc
+
 def _bc_policy(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
     "The BC baseline: BC on the labeled trajectories only."
-    bc_run = stage_run(root, 'bc', cfg.bc, data=paths.labeled, budget=cfg.data.label_budget, seed=options.seed)
-    actor = train_bc(bc_run, cfg.bc, paths.labeled, budget=cfg.data.label_budget, task=cfg.data.task,
+    bc_cfg = _bc_config(cfg, paths)
+    bc_run = stage_run(root, 'bc', bc_cfg, data=paths.labeled, budget=cfg.data.label_budget, seed=options.seed)
+    actor = train_bc(bc_run, bc_cfg, paths.labeled, budget=cfg.data.label_budget, task=cfg.data.task,
                      eval_path=paths.eval, options=options).model
     return ActorPolicy(actor, None, options.torch_device, cfg.bf16), [bc_run]
 
-_POLICIES = {'lapo': _latent_action_policy, 'laom': _latent_action_policy, 'laom_sup': _latent_action_policy,
-             'idm': _idm_policy, 'bc': _bc_policy}
+_POLICIES = {'lam': _latent_action_policy, 'idm': _idm_policy, 'bc': _bc_policy}   # by a method's first stage
 
 # %% ../nbs/40_pipeline.ipynb #15
 def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options: StageOptions) -> dict:
@@ -185,7 +128,7 @@ def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options:
     videos = None if cfg.data.videos == 'builtin' else cfg.data.videos
     returns = evaluate_policy(policy, cfg.data.task, cfg.data.distractors, cfg.eval.eval_episodes, cfg.eval.eval_seed,
                               cfg.data.img_hw, videos, 'val' if cfg.eval.novel_videos else 'train',
-                              cfg.lam.frame_stack, max_steps=cfg.data.episode_length, progress=options.progress)
+                              policy.frame_stack, max_steps=cfg.data.episode_length, progress=options.progress)
     summary = {'eval/returns': [float(r) for r in returns], 'eval/return_mean': float(np.mean(returns)),
                'eval/return_std': float(np.std(returns))}
     mark_done(run, summary)
@@ -193,9 +136,16 @@ def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options:
 
 # %% ../nbs/40_pipeline.ipynb #16
 def _options(cfg: ExperimentConfig, options: StageOptions | None) -> StageOptions:
-    "How to run `cfg`: `options` (device, data regime, logging...) with the config's own seed and bf16, which key its runs."
-    if options is None: return StageOptions(device=cfg.device, bf16=cfg.bf16, seed=cfg.seed)
-    return replace(options, seed=cfg.seed, bf16=cfg.bf16)
+    "How to run `cfg`: `options` (data regime, logging...) with the config's seed, bf16 and device, which they may not contradict."
+    options, unset = options or StageOptions(), StageOptions()
+    for name in ('seed', 'bf16'):
+        given, own = getattr(options, name), getattr(cfg, name)
+        if given != getattr(unset, name) and given != own:
+            raise ValueError(f"options.{name}={given!r} contradicts the config's {name}={own!r}: a run's {name} comes from its config")
+    device = options.device if cfg.device == 'auto' else cfg.device
+    if options.device not in (None, 'auto', device):
+        raise ValueError(f"options.device={options.device!r} contradicts the config's device={cfg.device!r}")
+    return replace(options, seed=cfg.seed, bf16=cfg.bf16, device=device)
 
 def _row(cfg: ExperimentConfig, runs: list[StageRun]) -> dict:
     "What identifies a result, then every stage's scalar summary."
@@ -209,7 +159,7 @@ def run_experiment(cfg: ExperimentConfig, root, options: StageOptions | None = N
     validate(cfg)
     options = _options(cfg, options)
     paths = prepare_data(cfg, root)
-    policy, runs = _POLICIES[cfg.method](cfg, paths, root, options)
+    policy, runs = _POLICIES[method_of(cfg).first_stage](cfg, paths, root, options)
     row = _row(cfg, runs)
     if evaluate:
         row |= _evaluate(cfg, policy, runs[-1], root, options)
@@ -219,18 +169,20 @@ def run_experiment(cfg: ExperimentConfig, root, options: StageOptions | None = N
 def run_lam(cfg: ExperimentConfig, root, options: StageOptions | None = None) -> dict:
     "Only stage 1 of a latent-action method (what the probe-MSE figures need); the same run `run_experiment` reuses."
     validate(cfg)
-    if cfg.method not in ('lapo', 'laom', 'laom_sup'): raise ValueError(f'{cfg.method!r} has no latent action model')
+    if method_of(cfg).lam_model is None: raise ValueError(f'{cfg.method!r} has no latent action model')
     options = _options(cfg, options)
     return _row(cfg, [lam_stage(cfg, prepare_data(cfg, root), root, options)[1]])
 
 # %% ../nbs/40_pipeline.ipynb #27
-_ENCODER_STAGES = {'laom': lam_stage, 'laom_sup': lam_stage, 'idm': idm_stage}
+_ENCODER_STAGES = {'lam': lam_stage, 'idm': idm_stage}   # by a method's first stage
 
 def frozen_encoder(cfg: ExperimentConfig, root, options: StageOptions | None = None) -> tuple[torch.nn.Module, StageRun]:
     "The observation encoder of `cfg.method`'s first stage (the LAM, or the IDM baseline's IDM), frozen, and that stage's run."
     validate(cfg)
-    if cfg.method not in _ENCODER_STAGES:
-        raise ValueError(f'{cfg.method!r} has no encoder of single observations to freeze; expected one of {list(_ENCODER_STAGES)}')
+    method = method_of(cfg)
+    if not method.single_frame_encoder:
+        raise ValueError(f'{cfg.method!r} has no encoder of single observations to freeze; expected one of '
+                         f'{[m.name for m in METHODS.values() if m.single_frame_encoder]}')
     options = _options(cfg, options)
-    model, run = _ENCODER_STAGES[cfg.method](cfg, prepare_data(cfg, root), root, options)
+    model, run = _ENCODER_STAGES[method.first_stage](cfg, prepare_data(cfg, root), root, options)
     return model.encoder.eval().requires_grad_(False), run

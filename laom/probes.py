@@ -13,7 +13,7 @@ from .nets import LinearProbe
 from .train import backward
 
 # %% auto #0
-__all__ = ['ProbeSpec', 'ProbeSet', 'evaluate_probes']
+__all__ = ['ProbeSpec', 'TargetMean', 'ProbeSet', 'HeldOutErrors', 'evaluate_probes']
 
 # %% ../nbs/21_probes.ipynb #6
 class ProbeSpec(NamedTuple):
@@ -23,6 +23,24 @@ class ProbeSpec(NamedTuple):
     in_dim: int
     out_dim: int
 
+# %% ../nbs/21_probes.ipynb #8ed0f0d4
+class TargetMean(nn.Module):
+    "Running mean of the (flattened) targets seen in training: what a constant predictor outputs."
+    def __init__(self, dim: int):
+        super().__init__()
+        self.register_buffer('total', torch.zeros(dim, dtype=torch.float64))
+        self.register_buffer('count', torch.zeros((), dtype=torch.float64))
+
+    @torch.no_grad()
+    def update(self, y: torch.Tensor):
+        y = y.detach().to(torch.float64).reshape(len(y), -1)
+        self.total += y.sum(0); self.count += len(y)
+
+    @property
+    def value(self) -> torch.Tensor:
+        if self.count == 0: raise RuntimeError('no targets seen yet: train before asking for the constant predictor')
+        return (self.total / self.count).float()
+
 # %% ../nbs/21_probes.ipynb #8
 class ProbeSet(nn.Module):
     "Named linear probes on detached features, their own Adam, and running target means for a constant baseline."
@@ -31,9 +49,7 @@ class ProbeSet(nn.Module):
         if not specs: raise ValueError('ProbeSet needs at least one probe')
         self.specs = dict(specs)
         self.probes = nn.ModuleDict({n: LinearProbe(s.in_dim, s.out_dim) for n, s in self.specs.items()})
-        for target, dim in self.target_dims().items():
-            self.register_buffer(f'_sum_{target}', torch.zeros(dim, dtype=torch.float64))
-            self.register_buffer(f'_count_{target}', torch.zeros((), dtype=torch.float64))
+        self.means = nn.ModuleDict({target: TargetMean(dim) for target, dim in self.target_dims().items()})
         self.to(device)
         self.optimizer = torch.optim.Adam(self.probes.parameters(), lr=lr)
 
@@ -62,35 +78,43 @@ class ProbeSet(nn.Module):
         self.optimizer.zero_grad(set_to_none=True)
         backward(sum(losses.values()), self)
         self.optimizer.step()
-        self._track_targets(targets)
+        for target, mean in self.means.items(): mean.update(targets[target])
         return {f'{n}_mse': l.detach() for n, l in losses.items()}
-
-    @torch.no_grad()
-    def _track_targets(self, targets: dict):
-        for target, dim in self.target_dims().items():
-            y = targets[target].detach().to(torch.float64).reshape(-1, dim)
-            getattr(self, f'_sum_{target}').add_(y.sum(0)); getattr(self, f'_count_{target}').add_(len(y))
 
     def target_mean(self, target: str) -> torch.Tensor:
         "The mean of all `target` values the probes were trained on: the constant predictor's output."
-        count = getattr(self, f'_count_{target}')
-        if count == 0: raise RuntimeError(f'no {target!r} seen yet: train the probes before asking for a constant baseline')
-        return (getattr(self, f'_sum_{target}') / count).float()
+        if self.means[target].count == 0:
+            raise RuntimeError(f'no {target!r} seen yet: train the probes before asking for a constant baseline')
+        return self.means[target].value
 
 # %% ../nbs/21_probes.ipynb #14
+class HeldOutErrors:
+    "Squared errors of a predictor and of the constant predictor, summed over held-out batches."
+    def __init__(self): self.sse, self.const_sse, self.samples, self.numbers = 0.0, 0.0, 0, 0
+
+    def add(self, prediction: torch.Tensor, target: torch.Tensor, constant: torch.Tensor):
+        "Add one batch: `prediction` and `target` (B, ...), `constant` the constant predictor's output."
+        self.sse += ((prediction - target) ** 2).sum().item(); self.const_sse += ((constant - target) ** 2).sum().item()
+        self.samples, self.numbers = self.samples + len(target), self.numbers + target.numel()
+
+    def scores(self, prefix: str = '') -> dict:
+        "`mse`, `const_mse` (means over numbers), `mse_sum`, `const_mse_sum` (per sample, summed over dims), `samples`."
+        if self.samples == 0: raise ValueError(f'{prefix or "held-out scoring"}: got no batches')
+        means = dict(mse=self.sse / self.numbers, const_mse=self.const_sse / self.numbers, mse_sum=self.sse / self.samples,
+                     const_mse_sum=self.const_sse / self.samples, samples=self.samples)
+        return {f'{prefix}{k}': v for k, v in means.items()}
+
 @torch.no_grad()
 def evaluate_probes(probes: ProbeSet,
                     batches: Iterable,                                   # held-out batches
                     featurize: Callable[[object], tuple[dict, dict]],    # batch -> (features, targets)
                     ) -> dict:
     "Held-out `{<name>_mse, <name>_const_mse}` per probe: mean squared error of the probe and of the training-mean predictor."
-    sse, const_sse, count = {}, {}, {}
+    errors = {name: HeldOutErrors() for name in probes.probes}
     for batch in batches:
         features, targets = featurize(batch)
         for name, probe in probes.probes.items():
             x, y = probes.gather(name, features, targets)
-            sse[name] = sse.get(name, 0.0) + ((probe(x) - y) ** 2).sum().item()
-            const_sse[name] = const_sse.get(name, 0.0) + ((probes.target_mean(probes.specs[name].target) - y) ** 2).sum().item()
-            count[name] = count.get(name, 0) + y.numel()
-    if not count: raise ValueError('evaluate_probes got no batches')
-    return {k: v for n in count for k, v in ((f'{n}_mse', sse[n] / count[n]), (f'{n}_const_mse', const_sse[n] / count[n]))}
+            errors[name].add(probe(x), y, probes.target_mean(probes.specs[name].target))
+    if not any(e.samples for e in errors.values()): raise ValueError('evaluate_probes got no batches')
+    return {f'{name}_{k}': e.scores()[k] for name, e in errors.items() for k in ('mse', 'const_mse')}

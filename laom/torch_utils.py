@@ -12,7 +12,8 @@ from torch.optim.lr_scheduler import LambdaLR
 
 # %% auto #0
 __all__ = ['default_device', 'seed_everything', 'autocast_context', 'ema_update', 'warmup_linear_schedule',
-           'warmup_cosine_schedule', 'decay_param_groups', 'make_optimizer', 'orthogonal_init_', 'count_parameters']
+           'warmup_cosine_schedule', 'decay_param_groups', 'make_optimizer', 'orthogonal_init_', 'count_parameters',
+           'register_model', 'build_model']
 
 # %% ../nbs/01_torch_utils.ipynb #6
 def default_device() -> torch.device:
@@ -102,3 +103,19 @@ def orthogonal_init_(module: nn.Module, gain: float = 1.0) -> nn.Module:
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
     "Number of (distinct) parameters of `module`; with `trainable_only`, only those with `requires_grad`."
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
+
+# %% ../nbs/01_torch_utils.ipynb #29367197
+_MODEL_CLASSES: dict[str, type] = {}
+
+def register_model(cls: type) -> type:
+    "Let `build_model` (and a stage's saved model) create modules of class `cls`; usable as a decorator."
+    _MODEL_CLASSES[cls.__name__] = cls
+    return cls
+
+def build_model(cls: type | str, **kwargs) -> nn.Module:
+    "A new `cls(**kwargs)` that remembers its arguments (`init_kwargs`)."
+    name = cls if isinstance(cls, str) else cls.__name__
+    if name not in _MODEL_CLASSES: raise KeyError(f'{name} is not a registered stage model; known: {sorted(_MODEL_CLASSES)}')
+    model = _MODEL_CLASSES[name](**kwargs)
+    model.init_kwargs = kwargs
+    return model

@@ -24,7 +24,7 @@ from .tracking import StageRun, StageBusyError, MetricsLogger, save_checkpoint, 
 from .torch_utils import seed_everything
 
 # %% auto #0
-__all__ = ['NonFiniteLossError', 'BatchTooLargeError', 'backward', 'average_gradients', 'fit']
+__all__ = ['NonFiniteLossError', 'BatchTooLargeError', 'backward', 'average_gradients', 'optimizer_step', 'fit']
 
 # %% ../nbs/03_train.ipynb #5
 class NonFiniteLossError(RuntimeError):
@@ -92,6 +92,15 @@ def average_gradients(module: nn.Module, accelerator: Accelerator):
     if accelerator.num_processes == 1 or not params: return
     mean = accelerator.reduce(torch.cat([p.grad.flatten() for p in params]), reduction='mean')
     for p, g in zip(params, mean.split([p.numel() for p in params])): p.grad.copy_(g.view_as(p))
+
+# %% ../nbs/03_train.ipynb #2296ab3a
+def optimizer_step(loss: torch.Tensor, module: nn.Module, optimizer: torch.optim.Optimizer, scheduler,
+                   grad_norm: float | None = None):
+    "One update of `module` from `loss`: zero the gradients, `backward`, clip to `grad_norm` (if set), step optimiser and schedule."
+    optimizer.zero_grad(set_to_none=True)
+    backward(loss, module)
+    if grad_norm: nn.utils.clip_grad_norm_(module.parameters(), grad_norm)
+    optimizer.step(); scheduler.step()
 
 # %% ../nbs/03_train.ipynb #13
 _SHARDED = ('DEEPSPEED', 'FSDP', 'MEGATRON_LM', 'XLA')

@@ -11,12 +11,15 @@ import torch
 from torch import nn
 
 from ..config import LAMConfig, OptimConfig
-from ..torch_utils import autocast_context, default_device, make_optimizer, warmup_cosine_schedule, warmup_linear_schedule
+from fastcore.basics import patch
+
+from ..torch_utils import (autocast_context, build_model, default_device, make_optimizer, warmup_cosine_schedule,
+                              warmup_linear_schedule)
 from ..augment import augmenter
 from ..loaders import to_float
 from ..probes import ProbeSet, ProbeSpec, evaluate_probes
 from ..tracking import StageRun
-from ..train import fit, backward
+from ..train import fit, optimizer_step
 from accelerate import Accelerator
 
 # %% auto #0
@@ -34,6 +37,16 @@ class LatentActionModel(nn.Module):
     "Base of LAPO and LAOM: a latent action from (o_t, o_{t+k}), features for probes, and frozen labelling."
     latent_dim: int              # width of the latent action z
     feature_dims: dict           # name -> width of each tensor `probe_features` returns
+
+    @classmethod
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
+        "The constructor arguments of the model `cfg` describes for frames of size `img_hw` (and `act_dim`-wide actions)."
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> LatentActionModel:
+        "The model of a `LAMConfig`, built by `build_model` so that a finished stage can save and rebuild it."
+        return build_model(cls, **cls.config_kwargs(cfg, img_hw, act_dim))
 
     def latent_action(self, obs: torch.Tensor, future_obs: torch.Tensor) -> torch.Tensor:
         "z from float frames (B, 3F, H, W) in [-1, 1]."
@@ -95,57 +108,63 @@ class LAMLearner:
                 'probes': self.probes, 'probe_optimizer': self.probes.optimizer}
 
 # %% ../../nbs/22_methods.core.ipynb #17
-def _frames(self: LAMLearner, frames: torch.Tensor) -> torch.Tensor:
+@patch
+def frames(self: LAMLearner, frames: torch.Tensor) -> torch.Tensor:
     "Frames on the learner's device, as floats in [-1, 1], in its memory format."
     return as_float_frames(frames.to(self.device, non_blocking=True)).contiguous(memory_format=self.memory_format)
 
-def _augment(self: LAMLearner, *views: torch.Tensor) -> tuple[torch.Tensor, ...]:
+@patch
+def augment(self: LAMLearner, *views: torch.Tensor) -> tuple[torch.Tensor, ...]:
     "Each view augmented independently (one augmenter call over all of them), or unchanged without augmentation."
     if self.augmenter is None: return views
     out = self.augmenter(torch.cat(views)).contiguous(memory_format=self.memory_format)
     return tuple(out.split([len(v) for v in views]))
 
-def _views(self: LAMLearner, batch) -> tuple[torch.Tensor, ...]:
+@patch
+def views(self: LAMLearner, batch) -> tuple[torch.Tensor, ...]:
     "(o_t, o_{t+k}, o_{t+1}) of an unlabeled batch, as the loss sees them."
     return self.augment(self.frames(batch.obs), self.frames(batch.future_obs), self.frames(batch.next_obs))
 
-LAMLearner.frames, LAMLearner.augment, LAMLearner.views = _frames, _augment, _views
-
 # %% ../../nbs/22_methods.core.ipynb #19
-def _update(self: LAMLearner, batch) -> dict:
+@patch
+def update(self: LAMLearner, batch) -> dict:
     "One optimisation step of the LAM and one of its probes; `lam/<name>` metrics as tensors."
     self.model.train()
     views = self.views(batch)
     with autocast_context(self.device, self.bf16):
         loss, metrics, features = self.loss(views)
-    self.optimizer.zero_grad(set_to_none=True)
-    backward(loss, self.model)
-    if self.cfg.grad_norm: nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_norm)
-    self.optimizer.step(); self.scheduler.step(); self.after_step()
+    optimizer_step(loss, self.model, self.optimizer, self.scheduler, self.cfg.grad_norm)
+    self.after_step()
     metrics = {'loss': loss.detach(), **metrics, 'lr': self.scheduler.get_last_lr()[0],
                **self.probes.step(features, self.probe_targets(batch))}
     return {f'{self.stage}/{k}': v for k, v in metrics.items()}
 
-def _probe_targets(self: LAMLearner, batch) -> dict:
+@patch
+def probe_targets(self: LAMLearner, batch) -> dict:
+    "The ground-truth actions and states of a batch, the probes' targets."
     return {'actions': batch.actions.to(self.device).float(), 'states': batch.states.to(self.device).float()}
 
-def _loss(self: LAMLearner, views) -> tuple[torch.Tensor, dict, dict]:
+@patch
+def loss(self: LAMLearner, views) -> tuple[torch.Tensor, dict, dict]:
     "The method's loss on the views: (loss, metrics, probe features)."
     raise NotImplementedError
 
-LAMLearner.update, LAMLearner.probe_targets, LAMLearner.loss = _update, _probe_targets, _loss
-LAMLearner.after_step = lambda self: None
+@patch
+def after_step(self: LAMLearner):
+    "What a method does after each optimiser step (LAOM: the EMA target update); nothing by default."
 
 # %% ../../nbs/22_methods.core.ipynb #21
+@patch
 @torch.no_grad()
-def _featurize(self: LAMLearner, batch, multistep: bool = False) -> tuple[dict, dict]:
+def featurize(self: LAMLearner, batch, multistep: bool = False) -> tuple[dict, dict]:
     "Probe features of (o_t, o_{t+1}), or of (o_t, o_{t+k}) if `multistep`, without augmentation; and their targets."
     future = batch.future_obs if multistep else batch.next_obs
     with autocast_context(self.device, self.bf16):
         features = self.model.probe_features(self.frames(batch.obs), self.frames(future))
     return features, self.probe_targets(batch)
 
-def _evaluate(self: LAMLearner, batches: Iterable, multistep: bool = False) -> dict:
+@patch
+def evaluate(self: LAMLearner, batches: Iterable, multistep: bool = False) -> dict:
     "Held-out probe MSEs (at k = 1, or at the batches' k) and the constant predictor's: `lam/eval[_multistep]_<probe>_mse`."
     self.model.eval()
     try: scores = evaluate_probes(self.probes, batches, lambda b: self.featurize(b, multistep))
@@ -153,14 +172,16 @@ def _evaluate(self: LAMLearner, batches: Iterable, multistep: bool = False) -> d
     prefix = 'eval_multistep_' if multistep else 'eval_'
     return {f'{self.stage}/{prefix}{k}': v for k, v in scores.items()}
 
-LAMLearner.featurize, LAMLearner.evaluate = _featurize, _evaluate
-
 # %% ../../nbs/22_methods.core.ipynb #23
-def _fit(self: LAMLearner, run: StageRun, make_batches: Callable[[int], Iterator], total_updates: int,
-         log_every: int = 50, checkpoint_every: int = 1000, progress: bool = True,
-         accelerator: Accelerator | None = None) -> dict:
-    "Train with `laom.train.fit` (resuming from `run`'s checkpoint); the last logged metrics."
-    return fit(run, self.update, make_batches, total_updates, self.state, self.cfg.batch_size, f'{self.stage}/loss',
-               log_every=log_every, checkpoint_every=checkpoint_every, progress=progress, accelerator=accelerator)
+@patch(as_prop=True)
+def loss_key(self: LAMLearner) -> str:
+    "The metric `laom.train.fit` keeps finite: `lam/loss`."
+    return f'{self.stage}/loss'
 
-LAMLearner.fit = _fit
+@patch
+def fit(self: LAMLearner, run: StageRun, make_batches: Callable[[int], Iterator], total_updates: int,
+        log_every: int = 50, checkpoint_every: int = 1000, progress: bool = True,
+        accelerator: Accelerator | None = None) -> dict:
+    "Train with `laom.train.fit` (resuming from `run`'s checkpoint); the last logged metrics."
+    return fit(run, self.update, make_batches, total_updates, self.state, self.cfg.batch_size, self.loss_key,
+               log_every=log_every, checkpoint_every=checkpoint_every, progress=progress, accelerator=accelerator)

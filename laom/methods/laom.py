@@ -6,13 +6,15 @@
 from __future__ import annotations
 import copy
 
+from fastcore.basics import patch
+
 import torch
 import torch.nn.functional as F
 
 from ..config import LAMConfig
 from ..nets import Encoder, LatentActHead, LatentObsHead
 from ..probes import ProbeSpec
-from ..torch_utils import ema_update
+from ..torch_utils import ema_update, register_model
 from .core import LatentActionModel, LAMLearner
 from .lapo import make_bottleneck
 
@@ -20,6 +22,7 @@ from .lapo import make_bottleneck
 __all__ = ['LAOM', 'make_target_encoder', 'LAOMLearner']
 
 # %% ../../nbs/24_methods.laom.ipynb #6
+@register_model
 class LAOM(LatentActionModel):
     "Shared encoder; latent IDM head (e_t, e_{t+k}) -> z; latent FDM head (sg(e_t), z) -> predicted e_{t+1}."
     def __init__(self, frame_stack: int = 3, img_hw: int | tuple[int, int] = 64, latent_action_dim: int = 8192,
@@ -38,45 +41,48 @@ class LAOM(LatentActionModel):
         self.latent_dim, self.feature_dims = latent_action_dim, {'latent': latent_action_dim, 'obs_emb': obs_dim}
 
     @classmethod
-    def from_config(cls, cfg: LAMConfig, img_hw: int | tuple[int, int], **extra) -> LAOM:
-        "The model of a `LAMConfig` for frames of size `img_hw` (`extra`: arguments of a subclass)."
-        return cls(img_hw=img_hw, **{name: getattr(cfg, name) for name in _CONFIG_FIELDS}, **extra)
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
+        "LAOM's arguments from a `LAMConfig` for frames of size `img_hw` (it predicts no actions: `act_dim` unused)."
+        return dict(img_hw=img_hw, **{name: getattr(cfg, name) for name in _CONFIG_FIELDS})
 
 _CONFIG_FIELDS = ('frame_stack', 'latent_action_dim', 'act_head_dim', 'obs_head_dim', 'act_head_dropout', 'obs_head_dropout',
                   'encoder_scale', 'encoder_num_res_blocks', 'encoder_deep', 'encoder_dropout', 'encoder_norm_out',
                   'quantization', 'fsq_levels')
 
 # %% ../../nbs/24_methods.laom.ipynb #8
-def _embed_pair(self: LAOM, obs: torch.Tensor, future_obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+@patch
+def embed_pair(self: LAOM, obs: torch.Tensor, future_obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "(e_t, e_{t+k}): both frames through the encoder as one batch of 2B."
     return self.encoder(torch.cat([obs, future_obs])).chunk(2)
 
-def _idm_latent(self: LAOM, obs_emb, future_emb) -> torch.Tensor:
+@patch
+def idm_latent(self: LAOM, obs_emb, future_emb) -> torch.Tensor:
     "z = bottleneck(IDM(e_t, e_{t+k})); the bottleneck is the identity unless `quantization='fsq'` (paper Fig. 12)."
     return self.bottleneck(self.idm(obs_emb, future_emb))[0]
 
-def _latent_action(self: LAOM, obs, future_obs): return self.idm_latent(*self.embed_pair(obs, future_obs))
+@patch
+def latent_action(self: LAOM, obs, future_obs): return self.idm_latent(*self.embed_pair(obs, future_obs))
 
-def _forward(self: LAOM, obs, future_obs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+@patch
+def forward(self: LAOM, obs, future_obs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "(predicted e_{t+1}, z, e_t detached)."
     obs_emb, future_emb = self.embed_pair(obs, future_obs)
     z = self.idm_latent(obs_emb, future_emb)
     obs_emb = obs_emb.detach()
     return self.fdm(obs_emb, z), z, obs_emb
 
-def _probe_features(self: LAOM, obs, future_obs) -> dict:
+@patch
+def probe_features(self: LAOM, obs, future_obs) -> dict:
     obs_emb, future_emb = self.embed_pair(obs, future_obs)
     return {'latent': self.idm_latent(obs_emb, future_emb), 'obs_emb': obs_emb}
 
-def _probe_specs(self: LAOM, act_dim: int, state_dim: int) -> dict[str, ProbeSpec]:
-    "Action from z, state from e_t, action from e_t (reference notes, section 4.7)."
+@patch
+def probe_specs(self: LAOM, act_dim: int, state_dim: int) -> dict[str, ProbeSpec]:
+    "Action from z, state from e_t, action from e_t (as the official probes)."
     obs_dim = self.feature_dims['obs_emb']
     return {'action_probe': ProbeSpec('latent', 'actions', self.latent_dim, act_dim),
             'state_probe': ProbeSpec('obs_emb', 'states', obs_dim, state_dim),
             'state_action_probe': ProbeSpec('obs_emb', 'actions', obs_dim, act_dim)}
-
-LAOM.embed_pair, LAOM.idm_latent, LAOM.latent_action, LAOM.forward = _embed_pair, _idm_latent, _latent_action, _forward
-LAOM.probe_features, LAOM.probe_specs = _probe_features, _probe_specs
 
 # %% ../../nbs/24_methods.laom.ipynb #16
 def make_target_encoder(encoder: Encoder, target: str) -> Encoder | None:
@@ -102,7 +108,8 @@ class LAOMLearner(LAMLearner):
         return (self.target_encoder or self.model.encoder)(next_obs)
 
 # %% ../../nbs/24_methods.laom.ipynb #19
-def _laom_loss(self: LAOMLearner, views):
+@patch
+def loss(self: LAOMLearner, views):
     obs, future_obs, next_obs = views
     prediction, z, obs_emb = self.model(obs, future_obs)
     target = self.target(next_obs)
@@ -112,9 +119,8 @@ def _laom_loss(self: LAOMLearner, views):
                'latent_norm': norm(z), 'target_norm': norm(target), 'online_norm': norm(obs_emb)}
     return loss, metrics, {'latent': z, 'obs_emb': obs_emb}
 
-def _laom_after_step(self: LAOMLearner):
+@patch
+def after_step(self: LAOMLearner):
     "EMA update of the target encoder every `target_update_every` optimiser steps."
     if self.target_encoder is not None and self.step % self.cfg.target_update_every == 0:
         ema_update(self.target_encoder, self.model.encoder, self.cfg.target_tau)
-
-LAOMLearner.loss, LAOMLearner.after_step = _laom_loss, _laom_after_step

@@ -12,6 +12,7 @@ from vector_quantize_pytorch import FSQ, VectorQuantize
 
 from ..config import LAMConfig
 from ..nets import PixelIDM, PixelFDM
+from ..torch_utils import register_model
 from .core import LatentActionModel, LAMLearner
 
 # %% auto #0
@@ -64,6 +65,7 @@ def make_bottleneck(quantization: str, latent_dim: int, fsq_levels=(4, 4, 4, 4))
     raise ValueError(f"quantization={quantization!r}: expected 'none', 'fsq' or 'vq'")
 
 # %% ../../nbs/23_methods.lapo.ipynb #15
+@register_model
 class LAPO(LatentActionModel):
     "Pixel IDM (o_t, o_{t+k}) -> bottleneck -> z; pixel FDM (o_t, z) -> predicted o_{t+1} in [-1, 1]."
     def __init__(self, frame_stack: int = 3, img_hw: int | tuple[int, int] = 64, latent_action_dim: int = 8192,
@@ -77,10 +79,9 @@ class LAPO(LatentActionModel):
         self.latent_dim, self.feature_dims = latent_action_dim, {'latent': latent_action_dim}
 
     @classmethod
-    def from_config(cls, cfg: LAMConfig, img_hw: int | tuple[int, int]) -> LAPO:
-        "The LAPO of a `LAMConfig` for frames of size `img_hw`."
-        return cls(cfg.frame_stack, img_hw, cfg.latent_action_dim, cfg.quantization, tuple(cfg.fsq_levels), cfg.encoder_scale,
-                   cfg.encoder_num_res_blocks, cfg.encoder_deep, cfg.encoder_dropout)
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
+        "LAPO's arguments from a `LAMConfig` for frames of size `img_hw` (it predicts no actions: `act_dim` unused)."
+        return dict(img_hw=img_hw, **{name: getattr(cfg, name) for name in _CONFIG_FIELDS})
 
     def quantized_latent(self, obs, future_obs) -> tuple[torch.Tensor, torch.Tensor]:
         "(z after the bottleneck, the bottleneck's auxiliary loss)."
@@ -92,6 +93,9 @@ class LAPO(LatentActionModel):
         "(predicted o_{t+1}, z, auxiliary loss)."
         z, aux = self.quantized_latent(obs, future_obs)
         return self.fdm(obs, z), z, aux
+
+_CONFIG_FIELDS = ('frame_stack', 'latent_action_dim', 'quantization', 'fsq_levels', 'encoder_scale', 'encoder_num_res_blocks',
+                  'encoder_deep', 'encoder_dropout')
 
 # %% ../../nbs/23_methods.lapo.ipynb #21
 class LAPOLearner(LAMLearner):

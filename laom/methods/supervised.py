@@ -6,19 +6,22 @@
 from __future__ import annotations
 from typing import Iterable, Iterator, NamedTuple
 
+from fastcore.basics import patch
+
 import torch
 from torch import nn
 import torch.nn.functional as F
 
 from ..config import LAMConfig
 from ..loaders import Batch
-from ..torch_utils import autocast_context, orthogonal_init_
+from ..torch_utils import autocast_context, orthogonal_init_, register_model
 from .laom import LAOM, LAOMLearner
 
 # %% auto #0
 __all__ = ['LAOMSupervised', 'SupervisedBatch', 'supervised_batches', 'SupervisedLearner']
 
 # %% ../../nbs/25_methods.supervised.ipynb #6
+@register_model
 class LAOMSupervised(LAOM):
     "LAOM plus a linear head from the latent action to the true action."
     def __init__(self, act_dim: int, **laom_kwargs):
@@ -27,9 +30,10 @@ class LAOMSupervised(LAOM):
         self.act_dim = act_dim
 
     @classmethod
-    def from_config(cls, cfg: LAMConfig, img_hw: int | tuple[int, int], act_dim: int) -> LAOMSupervised:
-        "The LAOM+supervision model of a `LAMConfig` for frames of size `img_hw` and `act_dim`-dim actions."
-        return super().from_config(cfg, img_hw, act_dim=act_dim)
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
+        "LAOM's arguments plus the width `act_dim` of the true actions the head predicts."
+        if act_dim is None: raise ValueError('LAOM+supervision predicts true actions: pass act_dim')
+        return super().config_kwargs(cfg, img_hw) | dict(act_dim=act_dim)
 
     def predict_action(self, obs: torch.Tensor, future_obs: torch.Tensor) -> torch.Tensor:
         "The head's true-action prediction from z(o_t, o_{t+k})."
@@ -65,8 +69,9 @@ class SupervisedLearner(LAOMLearner):
         return latent_loss + self.cfg.labeled_loss_coef * supervised, metrics, features
 
 # %% ../../nbs/25_methods.supervised.ipynb #22
+@patch
 @torch.no_grad()
-def _true_action_errors(self: SupervisedLearner, batch: Batch, multistep: bool = False) -> tuple[float, int, int]:
+def true_action_errors(self: SupervisedLearner, batch: Batch, multistep: bool = False) -> tuple[float, int, int]:
     "(sum of squared errors of the head at offset 1, or at the batch's k if `multistep`, transitions, action numbers)."
     future = batch.future_obs if multistep else batch.next_obs
     with autocast_context(self.device, self.bf16):
@@ -74,7 +79,8 @@ def _true_action_errors(self: SupervisedLearner, batch: Batch, multistep: bool =
     actions = batch.actions.to(self.device).float()
     return ((prediction - actions) ** 2).sum().item(), len(actions), actions.numel()
 
-def _evaluate_supervised(self: SupervisedLearner, batches: Iterable[Batch], multistep: bool = False) -> dict:
+@patch
+def evaluate(self: SupervisedLearner, batches: Iterable[Batch], multistep: bool = False) -> dict:
     "Held-out probe MSEs plus the head's `eval[_multistep]_true_action_mse` and `..._sse`, in one pass (k as in `evaluate`)."
     totals = [0.0, 0, 0]
     def counted():
@@ -87,5 +93,3 @@ def _evaluate_supervised(self: SupervisedLearner, batches: Iterable[Batch], mult
     sse, transitions, numbers = totals
     prefix = f"{self.stage}/eval_{'multistep_' if multistep else ''}true_action"
     return scores | {f'{prefix}_mse': sse / numbers, f'{prefix}_sse': sse / transitions}
-
-SupervisedLearner.true_action_errors, SupervisedLearner.evaluate = _true_action_errors, _evaluate_supervised
