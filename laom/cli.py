@@ -182,12 +182,12 @@ def collect_command(args) -> dict:
 # %% ../nbs/60_cli.ipynb #9bfbc581
 def train_command(args) -> dict:
     "`laom train`: the method through its stages (reusing finished ones), the experiment recorded for `laom eval`."
-    from laom.data import DatasetError
-    from laom.pipeline import run_experiment
-    from laom.tracking import StageBusyError, atomic_write
     with user_errors(KeyError, TypeError, ValueError, FileNotFoundError):
         cfg = train_config(args.method, args.data, args.labeled, args.budget, args.eval_data, args.preset,
                            args.config, args.overrides)
+    from laom.data import DatasetError                # the pipeline (torch) only once the config stands
+    from laom.pipeline import run_experiment
+    from laom.tracking import StageBusyError, atomic_write
     run_root = Path(args.run_root).resolve()
     folder = experiment_dir(cfg, run_root)
     folder.mkdir(parents=True, exist_ok=True)
