@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from ..config import LAMConfig
 from ..loaders import Batch
 from ..torch_utils import autocast_context, orthogonal_init_, register_model
+from ..probes import HeldOutErrors
 from .laom import LAOM, LAOMLearner
 
 # %% auto #0
@@ -71,25 +72,24 @@ class SupervisedLearner(LAOMLearner):
 # %% ../../nbs/25_methods.supervised.ipynb #22
 @patch
 @torch.no_grad()
-def true_action_errors(self: SupervisedLearner, batch: Batch, multistep: bool = False) -> tuple[float, int, int]:
-    "(sum of squared errors of the head at offset 1, or at the batch's k if `multistep`, transitions, action numbers)."
+def head_prediction(self: SupervisedLearner, batch: Batch, multistep: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    "(the head's actions, the true actions) of a batch, fp32, at offset 1 or, if `multistep`, at the batch's k."
     future = batch.future_obs if multistep else batch.next_obs
     with autocast_context(self.device, self.bf16):
         prediction = self.model.predict_action(self.frames(batch.obs), self.frames(future)).float()
-    actions = batch.actions.to(self.device).float()
-    return ((prediction - actions) ** 2).sum().item(), len(actions), actions.numel()
+    return prediction, batch.actions.to(self.device).float()
 
 @patch
 def evaluate(self: SupervisedLearner, batches: Iterable[Batch], multistep: bool = False) -> dict:
     "Held-out probe MSEs plus the head's `eval[_multistep]_true_action_mse` and `..._sse`, in one pass (k as in `evaluate`)."
-    totals = [0.0, 0, 0]
+    errors = HeldOutErrors()
     def counted():
         for batch in batches:
-            for i, v in enumerate(self.true_action_errors(batch, multistep)): totals[i] += v
+            errors.add(*self.head_prediction(batch, multistep), self.probes.target_mean('actions'))
             yield batch
     self.model.eval()
     try: scores = LAOMLearner.evaluate(self, counted(), multistep)
     finally: self.model.train()
-    sse, transitions, numbers = totals
+    head = errors.scores()
     prefix = f"{self.stage}/eval_{'multistep_' if multistep else ''}true_action"
-    return scores | {f'{prefix}_mse': sse / numbers, f'{prefix}_sse': sse / transitions}
+    return scores | {f'{prefix}_mse': head['mse'], f'{prefix}_sse': head['mse_sum']}
