@@ -50,11 +50,12 @@ def main():
     train = collect(root / 'data', args.collect, args.noise, 'train', args.workers)
     novel = collect(root / 'data', 10, args.noise, 'val', args.workers)
     use = args.use or args.collect
+    bc = dict(total_updates=args.updates, batch_size=args.batch, encoder_scale=args.scale, encoder_num_res_blocks=args.blocks,
+              learning_rate=args.lr, use_aug=args.shift > 0, aug_max_shift=args.shift / 64, aug_rotate=False,
+              aug_perspective=False)   # for BC on the labels (`bc`) and on every trajectory (`full_bc`) alike
     cfg = preset('cpu', 'bc', data__task=TASK, data__distractors=SETTING, data__data_path=str(train),
                  data__eval_data_path=str(novel), data__num_trajectories=args.collect, data__label_budget=use,
-                 bc__total_updates=args.updates, bc__batch_size=args.batch, bc__encoder_scale=args.scale,
-                 bc__encoder_num_res_blocks=args.blocks, bc__learning_rate=args.lr, bc__use_aug=args.shift > 0,
-                 bc__aug_max_shift=args.shift / 64, bc__aug_rotate=False, bc__aug_perspective=False,
+                 **{f'{section}__{k}': v for section in ('bc', 'full_bc') for k, v in bc.items()},
                  eval__eval_episodes=args.episodes, seed=args.seed)
     start = time.time()
     row = run_experiment(cfg, root)

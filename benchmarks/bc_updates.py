@@ -24,7 +24,8 @@ def main():
     with open_dataset(data['train']) as ds: everything = len(ds)
     for updates in args.updates:
         start = time.time()
-        cell = grid_config(scale, 'bc', data, everything, 0, 'auto', bc__total_updates=updates)
+        cell = grid_config(scale, 'bc', data, everything, 0, 'auto', full_bc__total_updates=updates,
+                           full_bc__num_epochs=None)   # BC on every trajectory trains as `full_bc` says
         row = run_grid([({'updates': updates}, cell)], run_root).iloc[0]
         print(f"BC on {everything} {task} trajectories, {updates} updates: return {row['eval/return_mean']:.1f} "
               f"± {row['eval/return_std']:.1f}, held-out action MSE {row['bc/eval_mse']:.4f}, {time.time() - start:.0f} s", flush=True)
