@@ -139,8 +139,8 @@ def _record_from_text(text: str) -> dict:
     return dict(video_source='builtin' if text == _BUILTIN_TEXT else text, video_dir='')
 
 def expert_identity(expert: ExpertPolicy) -> str:
-    "Where `expert` comes from (its `source`) and, for a numpy `MLPExpert`, a digest of its parameters."
-    name = expert.source or type(expert).__name__
+    "Where `expert` comes from (its `source`'s file name) and, for a numpy `MLPExpert`, a digest of its parameters."
+    name = Path(expert.source).name if expert.source else type(expert).__name__
     if not isinstance(expert, MLPExpert): return name
     digest = hashlib.sha1()
     for a in (*expert.weights, *expert.biases, *((expert.obs_mean, expert.obs_std) if expert.obs_mean is not None else ())):
@@ -163,9 +163,16 @@ def collection_attrs(task: str, preset, img_hw: int = 64, split: str = 'train', 
                 fast_render=fast_render, sky_size=sky_texture_size(img_hw, sky_size), **record)
 
 def collection_settings(attrs: dict) -> dict:
-    "Root attributes of a `laom` collection, with `sky_size`, `video_source` and `video_dir` filled in for older files."
-    if 'sky_size' in attrs: return dict(attrs)
-    return {**attrs, 'sky_size': sky_texture_size(attrs['img_hw']), **_record_from_text(attrs['videos'])}
+    """Root attributes of a `laom` collection, with `sky_size`, `video_source` and `video_dir` filled in for older files,
+    and the expert named by its file name (older files recorded the full path: the same expert in another checkout)."""
+    found = {**attrs, 'expert': _expert_file_name(attrs['expert'])}
+    if 'sky_size' in attrs: return found
+    return {**found, 'sky_size': sky_texture_size(attrs['img_hw']), **_record_from_text(attrs['videos'])}
+
+def _expert_file_name(identity: str) -> str:
+    "`expert_identity` with a recorded checkpoint path cut to its file name."
+    source, marker, digest = identity.partition(' (parameters sha1 ')
+    return f'{Path(source).name}{marker}{digest}' if marker else identity
 
 # %% ../nbs/17_collect.ipynb #29
 def _positive_int(name: str, value):

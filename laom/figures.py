@@ -14,15 +14,16 @@ import tempfile
 import time
 
 import laom
+import numpy as np
 import pandas as pd
 from pathlib import Path
 
 from .progress import text_progress
 
 # %% auto #0
-__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'resolve_profile', 'figure_dir',
-           'save_figure', 'plot_budget_curves', 'claim_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks',
-           'run_figure', 'main']
+__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'VERDICTS', 'resolve_profile',
+           'figure_dir', 'save_figure', 'plot_budget_curves', 'standard_error', 'verdict', 'seed_values', 'best_of',
+           'verdict_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -69,14 +70,61 @@ def plot_budget_curves(ax, table, y: str = 'mean', band: str | None = 'band', hu
     ax.set_xscale('log', base=2); ax.set_xticks(ticks, [str(t) for t in ticks])
     ax.set_xlabel('labeled trajectories' if x == 'budget' else x); ax.grid(alpha=0.3)
 
-# %% ../nbs/50_figures.ipynb #15
-def claim_line(claim: str, ours, other, lower_is_better: bool = False, fmt: str = '.3f') -> str:
-    "Whether the series `ours` beat `other` (higher, or lower) at each index value they share, as one printable line."
-    both = pd.concat([ours, other], axis=1, keys=['ours', 'other']).dropna()
-    if both.empty: return f'{claim}: no point to compare'
-    held = both.ours < both.other if lower_is_better else both.ours > both.other
-    numbers = ', '.join(f'{k}: {a:{fmt}} vs {b:{fmt}}' for k, (a, b) in both.iterrows())
-    return f'{claim}: held at {int(held.sum())} of {len(held)} ({numbers})'
+# %% ../nbs/50_figures.ipynb #verdict1
+VERDICTS = ('held', 'reversed', 'not distinguishable')
+
+def standard_error(values) -> float:
+    "Standard error of the mean of `values` (NaNs dropped): sample std / sqrt(n); NaN with fewer than two values."
+    v = np.asarray(values, dtype=float); v = v[~np.isnan(v)]
+    return float(np.std(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float('nan')
+
+def verdict(ours, other, lower_is_better: bool = False, z: float = 2.0) -> str:
+    "'held' when the mean of `ours` beats `other`'s by more than `z` standard errors of the difference, 'reversed' when `other` wins by that much, else 'not distinguishable'."
+    gap = float(np.nanmean(ours) - np.nanmean(other)) * (-1 if lower_is_better else 1)
+    se = float(np.hypot(standard_error(ours), standard_error(other)))
+    if not np.isfinite(se) or abs(gap) <= z * se: return VERDICTS[2]
+    return VERDICTS[0] if gap > 0 else VERDICTS[1]
+
+# %% ../nbs/50_figures.ipynb #verdict5
+def seed_values(results: pd.DataFrame, value: str = 'normalized_return', x: str = 'budget',
+                column: str = 'method') -> pd.DataFrame:
+    "One row per (`x`, seed), one column per `column` value: `value` averaged over tasks (and episodes, already)."
+    _require_columns(results, (x, 'seed', column, value))
+    return results.groupby([x, 'seed', column])[value].mean().unstack(column)
+
+def best_of(values: pd.DataFrame, columns) -> pd.Series:
+    "Per point, the seed values of whichever of `columns` has the higher seed mean there (e.g. 'BC or IDM')."
+    means = values[list(columns)].groupby(level=0).mean()
+    best = means.idxmax(axis=1)
+    return pd.concat([values.loc[[point], name] for point, name in best.items()])
+
+def _require_columns(df: pd.DataFrame, columns):
+    missing = [c for c in columns if c not in df.columns]
+    if missing: raise KeyError(f'results lack column(s) {missing}; they have {list(df.columns)}')
+
+# %% ../nbs/50_figures.ipynb #verdict6
+def _seed_groups(values: pd.Series) -> dict:
+    "Point -> its seed values (NaNs dropped); a series indexed by points alone has one value per point."
+    values = values.dropna()
+    if values.index.nlevels == 1: return {k: np.array([v]) for k, v in values.items()}
+    return {k: part.to_numpy() for k, part in values.groupby(level=0)}
+
+def _mean_se(v, fmt: str) -> str:
+    se = standard_error(v)
+    return f'{np.mean(v):{fmt}}' + (f' ± {se:{fmt}}' if np.isfinite(se) else '')
+
+def verdict_line(claim: str, ours: pd.Series, other: pd.Series, lower_is_better: bool = False, fmt: str = '.3f',
+                 precondition_met: bool = True) -> str:
+    "One printable line: at each point `ours` and `other` share, mean ± standard error of each and the `verdict`."
+    a, b = _seed_groups(ours), _seed_groups(other)
+    points = [k for k in a if k in b]
+    if not points: return f'{claim}: no point to compare'
+    judged = {k: verdict(a[k], b[k], lower_is_better) for k in points}
+    numbers = '; '.join(f'{k}: {_mean_se(a[k], fmt)} vs {_mean_se(b[k], fmt)}' + (f' {judged[k]}' if precondition_met else '')
+                        for k in points)
+    if not precondition_met: return f'{claim}: precondition not met, not judged ({numbers})'
+    counts = ', '.join(f'{v} at {sum(j == v for j in judged.values())}' for v in VERDICTS)
+    return f'{claim}: {counts} of {len(points)} ({numbers})'
 
 # %% ../nbs/50_figures.ipynb #18
 def figure_notebooks(folder) -> dict:

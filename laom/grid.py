@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from .progress import tqdm
 
@@ -19,12 +20,14 @@ from .data import dataset_task, open_dataset
 from .experts import ExpertPolicy, load_expert, random_linear_expert
 from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
-from .tracking import StageBusyError
+from .tracking import StageBusyError, read_metrics
 from .stages import StageOptions
 
 # %% auto #0
-__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'SMALL_COLLECTION', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert',
-           'collection_workers', 'task_data', 'grid_config', 'run_grid', 'own_bc_returns', 'normalize_by_own_bc']
+__all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'SMALL_COLLECTION', 'PRECONDITION_RATIO', 'RETURN_AXIS', 'PRECONDITION_FILE',
+           'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers', 'task_data',
+           'grid_config', 'run_grid', 'expert_return', 'training_minutes', 'bc_precondition', 'precondition_line',
+           'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note', 'save_precondition']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -96,8 +99,8 @@ def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: 
                         data__num_trajectories=n, data__img_hw=scale.img_hw, data__episode_length=scale.episode_length,
                         data__eval_trajectories=scale.eval_trajectories, data__label_budget=budget)
     if data.get('eval'): data_changes['data__eval_data_path'] = str(data['eval'])
-    return preset(scale.config_preset, method, **data_changes, eval__eval_episodes=scale.eval_episodes, seed=seed,
-                  device=device, **changes)
+    defaults = dict(eval__eval_episodes=scale.eval_episodes, seed=seed, device=device)
+    return preset(scale.config_preset, method, **data_changes | defaults | changes)
 
 # %% ../nbs/45_grid.ipynb #21
 def _run_cell(cfg: ExperimentConfig, run_root, stages: str, options: StageOptions | None) -> dict:
@@ -118,18 +121,74 @@ def run_grid(cells: list, run_root, stages: str = 'all', options: StageOptions |
                                   "every other cell is finished and saved, run the grid again once they are done:\n" + '\n'.join(busy))
     return pd.DataFrame(rows)
 
-# %% ../nbs/45_grid.ipynb #27
-def own_bc_returns(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto',
-                   options: StageOptions | None = None, progress: bool = True) -> pd.Series:
-    "Seed-mean return of BC on every trajectory of each dataset (from `task_data`), indexed by (task, distractors)."
-    cells = []
+# %% ../nbs/45_grid.ipynb #precond1
+PRECONDITION_RATIO = 0.8   # BC on all trajectories must reach this share of the expert's return
+
+def expert_return(path) -> float:
+    "The dataset's expert return: the mean `traj_return` of its trajectories (attributes only: fast on large files)."
+    with open_dataset(path) as ds: return float(np.mean([ds.trajectory_attrs(i)['traj_return'] for i in range(len(ds))]))
+
+def training_minutes(run_dir, stage: str, batch_size: int) -> float:
+    "Minutes a stage spent on updates: each logging window's samples over its measured throughput, summed."
+    rows = [r for r in read_metrics(Path(run_dir) / 'metrics.jsonl') if f'{stage}/throughput' in r]
+    steps = np.diff([0] + [r['step'] for r in rows])
+    return float(sum(n * batch_size / r[f'{stage}/throughput'] for n, r in zip(steps, rows)) / 60)
+
+# %% ../nbs/45_grid.ipynb #precond2
+def _precondition_row(data: dict, runs: pd.DataFrame, batch_size: int) -> dict:
+    "One dataset's precondition numbers from its BC runs (one row per seed); episodes pooled over seeds."
+    means, stds = runs['eval/return_mean'], runs['eval/return_std']
+    expert, bc = expert_return(data['train']), float(means.mean())
+    minutes = [training_minutes(r[-1], 'bc', batch_size) for r in runs['runs']]
+    return dict(task=runs['task'].iloc[0], setting=runs['distractors'].iloc[0], expert_return=expert,
+                bc_return_mean=bc, bc_return_std=float(np.sqrt((stds ** 2).mean() + means.var(ddof=0))),
+                episodes=int(runs['eval/episodes'].sum()), seeds=len(runs), ratio=bc / expert,
+                train_minutes=float(np.mean(minutes)), met=bc / expert >= PRECONDITION_RATIO)
+
+def bc_precondition(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto', episodes: int = 25,
+                    options: StageOptions | None = None, progress: bool = True) -> pd.DataFrame:
+    "Per dataset (from `task_data`): BC on all its trajectories over `seeds`, `episodes` online episodes per seed, against the expert."
+    rows = []
     for data in datasets:
         with open_dataset(data['train']) as ds: everything = len(ds)
-        cells += [({}, grid_config(scale, 'bc', data, everything, s, device)) for s in seeds]
-    references = run_grid(cells, run_root, options=options, progress=progress)
-    return references.groupby(['task', 'distractors'])['eval/return_mean'].mean()
+        cells = [({}, grid_config(scale, 'bc', data, everything, s, device, eval__eval_episodes=episodes)) for s in seeds]
+        runs = run_grid(cells, run_root, options=options, progress=progress)
+        rows.append(_precondition_row(data, runs.assign(**{'eval/episodes': episodes}), cells[0][1].bc.batch_size))
+    return pd.DataFrame(rows)
 
-def normalize_by_own_bc(results: pd.DataFrame, own_bc: pd.Series) -> pd.Series:
-    "`results`' returns divided by `own_bc` of their (task, distractors); NaN where that reference is <= 0 or missing."
+def precondition_line(precondition: pd.DataFrame) -> str:
+    "A printable summary: each dataset's BC return against its expert's, and whether the precondition is met."
+    parts = [f"{r.task} ({r.setting}): BC on all {r.bc_return_mean:.1f} ± {r.bc_return_std:.1f} vs expert {r.expert_return:.1f}, "
+             f"ratio {r.ratio:.2f} ({'met' if r.met else 'NOT met'}; {r.seeds} seed(s) x {r.episodes // r.seeds} episodes, "
+             f"{r.train_minutes:.1f} min of training)" for r in precondition.itertuples()]
+    return f'Precondition (BC on all trajectories >= {PRECONDITION_RATIO} of the expert): ' + '; '.join(parts)
+
+def normalize_by_own_bc(results: pd.DataFrame, precondition: pd.DataFrame) -> pd.Series:
+    "`results`' returns divided by the full-data BC return of their (task, distractors); NaN where it is <= 0 or missing."
+    own_bc = precondition.set_index(['task', 'setting'])['bc_return_mean']
     reference = own_bc.where(own_bc > 0).reindex(pd.MultiIndex.from_frame(results[['task', 'distractors']]))
     return results['eval/return_mean'] / reference.to_numpy()
+
+# %% ../nbs/45_grid.ipynb #precond9
+RETURN_AXIS = {'normalized_return': 'return / BC on all trajectories', 'normalized_return_table3': 'normalised return (paper Table 3)'}
+
+def with_own_normalisation(results: pd.DataFrame, precondition: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    "`results` with `normalized_return` by the project's own full-data BC (Table 3's as `normalized_return_table3`), and the column to plot."
+    out = results.assign(normalized_return_table3=results['normalized_return'],
+                         normalized_return=normalize_by_own_bc(results, precondition))
+    return out, 'normalized_return' if out['normalized_return'].notna().any() else 'normalized_return_table3'
+
+def precondition_note(precondition: pd.DataFrame) -> str:
+    "'' when every dataset meets the precondition, else the caveat a figure carries."
+    return '' if precondition['met'].all() else 'precondition not met: returns not judged'
+
+# %% ../nbs/45_grid.ipynb #precond6
+PRECONDITION_FILE = 'bc_precondition.csv'
+
+def save_precondition(precondition: pd.DataFrame, out_dir) -> Path:
+    "Merge `precondition`'s rows into `<out_dir>/bc_precondition.csv`, replacing rows of the same task and setting."
+    path = Path(out_dir) / PRECONDITION_FILE
+    table = pd.concat([pd.read_csv(path), precondition]) if path.exists() else precondition
+    table = table.drop_duplicates(['task', 'setting'], keep='last').sort_values(['task', 'setting'])
+    table.to_csv(path, index=False)
+    return path
