@@ -13,7 +13,8 @@ from .nets import LinearProbe
 from .train import backward
 
 # %% auto #0
-__all__ = ['ProbeSpec', 'TargetMean', 'ProbeSet', 'HeldOutErrors', 'evaluate_probes']
+__all__ = ['ProbeSpec', 'TargetMean', 'ProbeSet', 'HeldOutErrors', 'evaluate_probes', 'RidgeFit', 'RidgeStatistics',
+           'fit_ridge_probes', 'evaluate_ridge_probes']
 
 # %% ../nbs/21_probes.ipynb #6
 class ProbeSpec(NamedTuple):
@@ -118,3 +119,58 @@ def evaluate_probes(probes: ProbeSet,
             errors[name].add(probe(x), y, probes.target_mean(probes.specs[name].target))
     if not any(e.samples for e in errors.values()): raise ValueError('evaluate_probes got no batches')
     return {f'{name}_{k}': e.scores()[k] for name, e in errors.items() for k in ('mse', 'const_mse')}
+
+# %% ../nbs/21_probes.ipynb #ridge1
+class RidgeFit(NamedTuple):
+    "A linear map fitted in closed form: y = x @ weight + bias; its training MSE and the training targets' mean."
+    weight: torch.Tensor
+    bias: torch.Tensor
+    train_mse: float
+    target_mean: torch.Tensor
+
+class RidgeStatistics:
+    "Streaming float64 sums of features x and targets y (count, means' sums, x'x, x'y, y'y): a ridge fit in closed form."
+    def __init__(self): self.n, self.sums = 0, None
+
+    @torch.no_grad()
+    def add(self, x: torch.Tensor, y: torch.Tensor):
+        x, y = x.detach().double().reshape(len(x), -1), y.detach().double().reshape(len(y), -1)
+        batch = dict(x=x.sum(0), y=y.sum(0), xx=x.T @ x, xy=x.T @ y, yy=(y * y).sum())
+        self.sums = batch if self.sums is None else {k: self.sums[k] + v for k, v in batch.items()}
+        self.n += len(x)
+
+    def solve(self, ridge: float = 1e-3) -> RidgeFit:
+        "The ridge fit with penalty `ridge` x the mean feature variance, and its exact training MSE (mean over numbers)."
+        if self.n < 2: raise ValueError(f'a ridge fit needs at least 2 samples, got {self.n}')
+        s, n = self.sums, self.n
+        mx, my = s['x'] / n, s['y'] / n
+        cxx, cxy = s['xx'] / n - torch.outer(mx, mx), s['xy'] / n - torch.outer(mx, my)
+        penalty = ridge * torch.diagonal(cxx).mean().clamp_min(1e-12)
+        weight = torch.linalg.solve(cxx + penalty * torch.eye(len(mx), dtype=cxx.dtype, device=cxx.device), cxy)
+        cyy_trace = s['yy'] / n - my @ my
+        train_mse = (cyy_trace - 2 * (weight * cxy).sum() + (weight * (cxx @ weight)).sum()) / len(my)
+        return RidgeFit(weight.float(), (my - mx @ weight).float(), float(train_mse), my.float())
+
+# %% ../nbs/21_probes.ipynb #ridge4
+@torch.no_grad()
+def fit_ridge_probes(probes: ProbeSet, batches: Iterable, featurize: Callable[[object], tuple[dict, dict]],
+                     ridge: float = 1e-3) -> dict[str, RidgeFit]:
+    "Per probe of `probes`, the closed-form ridge fit of its target on its feature over `batches` (training transitions)."
+    stats = {name: RidgeStatistics() for name in probes.specs}
+    for batch in batches:
+        features, targets = featurize(batch)
+        for name, s in stats.items(): s.add(*probes.gather(name, features, targets))
+    return {name: s.solve(ridge) for name, s in stats.items()}
+
+@torch.no_grad()
+def evaluate_ridge_probes(probes: ProbeSet, fits: dict[str, RidgeFit], batches: Iterable,
+                          featurize: Callable[[object], tuple[dict, dict]]) -> dict:
+    "Held-out MSE of each ridge fit, of the constant predictor (its training targets' mean), and the fit's training MSE."
+    errors = {name: HeldOutErrors() for name in fits}
+    for batch in batches:
+        features, targets = featurize(batch)
+        for name, fit in fits.items():
+            x, y = probes.gather(name, features, targets)
+            errors[name].add(x @ fit.weight.to(x.device) + fit.bias.to(x.device), y, fit.target_mean.to(y.device))
+    return {f'{name}_ridge_{k}': v for name, e in errors.items() for k, v in
+            (('mse', e.scores()['mse']), ('const_mse', e.scores()['const_mse']), ('train_mse', fits[name].train_mse))}

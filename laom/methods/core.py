@@ -5,6 +5,7 @@
 # %% ../../nbs/22_methods.core.ipynb #1
 from __future__ import annotations
 import math
+from functools import partial
 from typing import Callable, Iterable, Iterator
 
 import torch
@@ -17,7 +18,7 @@ from ..torch_utils import (autocast_context, build_model, default_device, make_o
                               warmup_linear_schedule)
 from ..augment import augmenter
 from ..loaders import to_float
-from ..probes import ProbeSet, ProbeSpec, evaluate_probes
+from ..probes import ProbeSet, ProbeSpec, evaluate_probes, evaluate_ridge_probes, fit_ridge_probes
 from ..tracking import StageRun
 from ..train import fit, optimizer_step
 from accelerate import Accelerator
@@ -169,8 +170,18 @@ def evaluate(self: LAMLearner, batches: Iterable, multistep: bool = False) -> di
     self.model.eval()
     try: scores = evaluate_probes(self.probes, batches, lambda b: self.featurize(b, multistep))
     finally: self.model.train()
-    prefix = 'eval_multistep_' if multistep else 'eval_'
-    return {f'{self.stage}/{prefix}{k}': v for k, v in scores.items()}
+    return {f'{self.stage}/{_eval_prefix(multistep)}{k}': v for k, v in scores.items()}
+
+@patch
+def evaluate_ridge(self: LAMLearner, train_batches: Iterable, batches: Iterable, multistep: bool = False) -> dict:
+    "Probes fitted to convergence (closed-form ridge) on frozen features of `train_batches`, scored on held-out `batches`: `lam/eval[_multistep]_<probe>_ridge_*`."
+    self.model.eval()
+    featurize = partial(self.featurize, multistep=multistep)
+    try: scores = evaluate_ridge_probes(self.probes, fit_ridge_probes(self.probes, train_batches, featurize), batches, featurize)
+    finally: self.model.train()
+    return {f'{self.stage}/{_eval_prefix(multistep)}{k}': v for k, v in scores.items()}
+
+def _eval_prefix(multistep: bool) -> str: return 'eval_multistep_' if multistep else 'eval_'
 
 # %% ../../nbs/22_methods.core.ipynb #23
 @patch(as_prop=True)

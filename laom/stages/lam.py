@@ -76,9 +76,11 @@ def _lam_summary(learner: LAMLearner, cfg: ExperimentConfig, data_path, eval_pat
     if mixed_tasks:
         return {**{k: v for k, v in last.items() if 'probe' not in k}, 'lam/pretrain_tasks': ','.join(mixed_tasks)}
     scored = eval_path or data_path   # without an eval file the "held-out" scores are on training data: recorded
-    scores = learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options))
-    scores |= learner.evaluate(held_out_batches(scored, cfg.lam.batch_size, cfg.lam.frame_stack, options,
-                                                max_offset=cfg.lam.future_obs_offset), multistep=True)
+    def batches(path, k): return held_out_batches(path, cfg.lam.batch_size, cfg.lam.frame_stack, options, max_offset=k)
+    scores = {}
+    for k, multistep in ((1, False), (cfg.lam.future_obs_offset, True)):
+        scores |= learner.evaluate(batches(scored, k), multistep)
+        scores |= learner.evaluate_ridge(batches(data_path, k), batches(scored, k), multistep)
     return {**last, **scores, 'lam/eval_file': str(scored)}
 
 def _frozen(result: StageResult) -> StageResult:
