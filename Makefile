@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MUJOCO_GL ?= egl
 export LP_NUM_THREADS ?= 1
+# The official experts, when a folder of them sits beside the repository: 15_experts tests compatibility with them.
+export LAOM_REFERENCE_EXPERTS ?= $(abspath $(wildcard ../shared/reference-experts))
 
 .PHONY: test reproduce demo install guards clean-venv
 

@@ -1,7 +1,7 @@
 """Dataset collection throughput (expert + noise + env step + render + recording) in steps/s.
 
     .venv/bin/python benchmarks/collect_throughput.py                     # cheetah-run, 64 px, 1 and 2 processes
-    .venv/bin/python benchmarks/collect_throughput.py --expert ../shared/reference-experts/cheetah-run-expert
+    .venv/bin/python benchmarks/collect_throughput.py --expert $LAOM_REFERENCE_EXPERTS/cheetah-run-expert
 
 Two measurements:
   rollout     `laom.collect.rollout` timed inside 1 or 2 spawned processes that start together (after building
