@@ -27,7 +27,8 @@ from .stages import StageOptions
 __all__ = ['SCALES', 'DISTRACTOR_PRESETS', 'SMALL_COLLECTION', 'PRECONDITION_RATIO', 'RETURN_AXIS', 'PRECONDITION_FILE',
            'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers', 'task_data',
            'grid_config', 'run_grid', 'expert_return', 'training_minutes', 'bc_precondition', 'precondition_line',
-           'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note', 'save_precondition']
+           'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note', 'save_precondition', 'FigureSetup',
+           'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -192,3 +193,44 @@ def save_precondition(precondition: pd.DataFrame, out_dir) -> Path:
     table = table.drop_duplicates(['task', 'setting'], keep='last').sort_values(['task', 'setting'])
     table.to_csv(path, index=False)
     return path
+
+# %% ../nbs/45_grid.ipynb #setup1
+@dataclass(frozen=True)
+class FigureSetup:
+    "A figure notebook's resolved parameters, and the datasets, grid cells and precondition built from them."
+    profile: str
+    scale: FigureScale
+    tasks: list
+    budgets: list
+    seeds: list
+    run_root: Path
+    data_root: Path
+    expert_paths: dict
+    videos: str | None
+    device: str
+
+    def data(self, task: str, distractors: bool) -> dict:
+        "`task_data` of `task` with the figure's expert, videos and folders: found, or collected."
+        expert = task_expert(task, self.profile, self.expert_paths.get(task))
+        return task_data(task, distractors, self.scale, self.data_root, expert, self.videos)
+
+    def config(self, method: str, data: dict, budget: int, seed: int, **changes) -> ExperimentConfig:
+        "`grid_config` at the figure's scale and device."
+        return grid_config(self.scale, method, data, budget, seed, self.device, **changes)
+
+    def precondition(self, datasets) -> pd.DataFrame:
+        "`bc_precondition` of `datasets` over the figure's seeds, with its evaluation episodes."
+        return bc_precondition(datasets, self.scale, self.seeds, self.run_root, self.device, episodes=self.scale.eval_episodes)
+
+    def __str__(self):
+        return (f'{self.profile}: tasks {self.tasks}, budgets {self.budgets}, seeds {self.seeds}, '
+                f'{self.scale.eval_episodes} evaluation episodes, runs under {self.run_root}')
+
+def figure_setup(profile: str, tasks=(), budgets=(), seeds=(), run_root='runs', data_root='', expert_paths=None,
+                 videos='', device: str = 'auto') -> FigureSetup:
+    "Resolve a figure's parameters: empty tasks, budgets or seeds are the profile's; '' videos are the built-in ones."
+    profile = resolve_profile(profile)
+    scale = figure_scale(profile)
+    run_root, data_root = figure_roots(profile, run_root, data_root)
+    return FigureSetup(profile, scale, list(tasks or scale.tasks), list(budgets or scale.budgets), list(seeds or scale.seeds),
+                       run_root, data_root, dict(expert_paths or {}), videos or None, device)
