@@ -10,8 +10,8 @@ import torch.nn.functional as F
 from kornia.geometry.transform import get_perspective_transform, get_rotation_matrix2d
 
 # %% auto #0
-__all__ = ['PIPELINES', 'warp', 'shift_matrices', 'rotation_matrices', 'perspective_matrices', 'enabled_pipelines',
-           'compose_pipelines', 'Augmenter', 'augmenter']
+__all__ = ['CHAINS', 'warp', 'shift_matrices', 'rotation_matrices', 'perspective_matrices', 'enabled_chains', 'compose_chains',
+           'Augmenter', 'augmenter']
 
 # %% ../nbs/16_augment.ipynb #6
 def warp(frames: torch.Tensor,   # (B, C, H, W) float
@@ -63,49 +63,49 @@ def perspective_matrices(n: int, hw: tuple[int, int], distortion_scale: float,
     return get_perspective_transform(corners, moved)
 
 # %% ../nbs/16_augment.ipynb #17
-PIPELINES = ((), ('shift',), ('rotate',), ('perspective',), ('shift', 'rotate'), ('rotate', 'shift'),
+CHAINS = ((), ('shift',), ('rotate',), ('perspective',), ('shift', 'rotate'), ('rotate', 'shift'),
              ('rotate', 'perspective'), ('perspective', 'rotate'))
 
-def enabled_pipelines(shift: bool = True, rotate: bool = True, perspective: bool = True) -> tuple[tuple[str, ...], ...]:
-    "The pipelines of `PIPELINES` whose primitives are all switched on."
+def enabled_chains(shift: bool = True, rotate: bool = True, perspective: bool = True) -> tuple[tuple[str, ...], ...]:
+    "The chains of `CHAINS` whose primitives are all switched on."
     on = {name for name, enabled in zip(('shift', 'rotate', 'perspective'), (shift, rotate, perspective)) if enabled}
-    return tuple(p for p in PIPELINES if set(p) <= on)
+    return tuple(p for p in CHAINS if set(p) <= on)
 
 # %% ../nbs/16_augment.ipynb #20
-def compose_pipelines(choice: torch.Tensor,                       # (n,) pipeline index of each image
-                      pipelines: tuple[tuple[str, ...], ...],
+def compose_chains(choice: torch.Tensor,                       # (n,) chain index of each image
+                      chains: tuple[tuple[str, ...], ...],
                       primitives: dict[str, torch.Tensor]) -> torch.Tensor: # name -> (n, 3, 3) per-image draws
-    "(n, 3, 3) homographies: for image i, the product of its pipeline's primitive matrices."
+    "(n, 3, 3) homographies: for image i, the product of its chain's primitive matrices."
     matrices = torch.eye(3).repeat(len(choice), 1, 1)
-    for index, pipeline in enumerate(pipelines):
+    for index, chain in enumerate(chains):
         chosen = choice == index
-        for name in pipeline: matrices[chosen] = primitives[name][chosen] @ matrices[chosen]
+        for name in chain: matrices[chosen] = primitives[name][chosen] @ matrices[chosen]
     return matrices
 
 # %% ../nbs/16_augment.ipynb #23
 class Augmenter(nn.Module):
-    "Per-image random shift / rotation / perspective (one of 8 pipelines), the same for all frames of a sample."
+    "Per-image random shift / rotation / perspective (one of 8 chains), the same for all frames of a sample."
     def __init__(self, shift: bool = True, rotate: bool = True, perspective: bool = True,
                  max_shift: float = 14 / 64,        # largest shift, as a fraction of the image size
                  max_degrees: float = 90.0, distortion_scale: float = 0.5,
                  perspective_pad: float = 30 / 64): # virtual padding before the perspective change, fraction of size
         super().__init__()
-        self.pipelines = enabled_pipelines(shift, rotate, perspective)
+        self.chains = enabled_chains(shift, rotate, perspective)
         self.max_shift, self.max_degrees = max_shift, max_degrees
         self.distortion_scale, self.perspective_pad = distortion_scale, perspective_pad
 
     def matrices(self, n: int, hw: tuple[int, int], generator: torch.Generator | None = None) -> torch.Tensor:
-        "Draw a pipeline and its parameters for each of `n` images: (n, 3, 3) homographies."
+        "Draw a chain and its parameters for each of `n` images: (n, 3, 3) homographies."
         primitives = {'shift': shift_matrices(n, tuple(round(self.max_shift * s) for s in hw), generator),
                       'rotate': rotation_matrices(n, hw, self.max_degrees, generator),
                       'perspective': perspective_matrices(n, hw, self.distortion_scale,
                                                           tuple(round(self.perspective_pad * s) for s in hw), generator)}
-        choice = torch.randint(len(self.pipelines), (n,), generator=generator)
-        return compose_pipelines(choice, self.pipelines, primitives)
+        choice = torch.randint(len(self.chains), (n,), generator=generator)
+        return compose_chains(choice, self.chains, primitives)
 
     def forward(self, frames: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         _check_frames(frames)
-        if self.pipelines == ((),): return frames
+        if self.chains == ((),): return frames
         hw = tuple(frames.shape[-2:])
         with torch.autocast(frames.device.type, enabled=False):
             matrices = self.matrices(len(frames), hw, generator).to(frames.device)

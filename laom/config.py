@@ -53,11 +53,11 @@ class OptimConfig:
 # %% ../nbs/00_config.ipynb #aug0
 @dataclass
 class AugmentConfig:
-    "Per-image augmentation of a stage's input frames (`laom.augment`): one of the pipelines of shift, rotation, perspective."
+    "Per-image augmentation of a stage's input frames (`laom.augment`): one of the chains of shift, rotation, perspective."
     use_aug: bool = False
     aug_max_shift: float = 14 / 64     # random shift as a fraction of the frame size: +-14 px at 64 px
-    aug_rotate: bool = True            # rotations up to +-90 degrees among the augmentation pipelines
-    aug_perspective: bool = True       # perspective changes (distortion 0.5) among the pipelines
+    aug_rotate: bool = True            # rotations up to +-90 degrees among the augmentation chains
+    aug_perspective: bool = True       # perspective changes (distortion 0.5) among the chains
 
 # %% ../nbs/00_config.ipynb #9
 @dataclass
