@@ -7,6 +7,7 @@ minutes and the held-out action MSE on novel videos. Every run is a config-keyed
 
     python benchmarks/bc_levers.py --collect 300 --use 200 --updates 6000 --shift 4
     python benchmarks/bc_levers.py --collect 200 --noise 0 --use 200 --updates 6000 --shift 4   # greedy expert data
+    python benchmarks/bc_levers.py --setting vanilla --collect 300 --updates 6000                # no distractors
 """
 import argparse, csv, time
 from pathlib import Path
@@ -18,12 +19,12 @@ from laom.config import preset
 from laom.data import open_dataset
 from laom.pipeline import run_experiment
 
-TASK, SETTING = 'cheetah-run', 'scale_easy_video_hard'
+TASK = 'cheetah-run'
 
-def collect(data_root: Path, trajectories: int, noise: float, split: str, workers: int) -> Path:
+def collect(data_root: Path, setting: str, trajectories: int, noise: float, split: str, workers: int) -> Path:
     "The collection of `trajectories` (split 'train' or 'val' = novel videos) with action noise `noise`, made if missing."
-    path = data_root / f'{TASK}-{SETTING}-noise{noise:g}-{split}-{trajectories}.hdf5'
-    return collect_dataset(path, TASK, SETTING, trajectories, noise_std=noise, split=split, workers=workers)
+    path = data_root / f'{TASK}-{setting}-noise{noise:g}-{split}-{trajectories}.hdf5'
+    return collect_dataset(path, TASK, setting, trajectories, noise_std=noise, split=split, workers=workers)
 
 def expert_return(path: Path) -> float:
     "Mean `traj_return` of the whole collection: what the expert (with its collection noise) scores."
@@ -31,6 +32,7 @@ def expert_return(path: Path) -> float:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--setting', default='scale_easy_video_hard', help="distractor setting ('vanilla': none)")
     p.add_argument('--collect', type=int, default=300, help='trajectories in the training collection')
     p.add_argument('--use', type=int, default=None, help='BC trains on the first USE of them (default: all)')
     p.add_argument('--noise', type=float, default=0.2, help="the expert's action noise during collection")
@@ -47,20 +49,20 @@ def main():
     p.add_argument('--out', default='runs/bc_levers/levers.csv')
     args = p.parse_args()
     root = Path(args.run_root).resolve()
-    train = collect(root / 'data', args.collect, args.noise, 'train', args.workers)
-    novel = collect(root / 'data', 10, args.noise, 'val', args.workers)
+    train = collect(root / 'data', args.setting, args.collect, args.noise, 'train', args.workers)
+    novel = collect(root / 'data', args.setting, 10, args.noise, 'val', args.workers)
     use = args.use or args.collect
     bc = dict(total_updates=args.updates, batch_size=args.batch, encoder_scale=args.scale, encoder_num_res_blocks=args.blocks,
               learning_rate=args.lr, use_aug=args.shift > 0, aug_max_shift=args.shift / 64, aug_rotate=False,
               aug_perspective=False)   # for BC on the labels (`bc`) and on every trajectory (`full_bc`) alike
-    cfg = preset('cpu', 'bc', data__task=TASK, data__distractors=SETTING, data__data_path=str(train),
+    cfg = preset('cpu', 'bc', data__task=TASK, data__distractors=args.setting, data__data_path=str(train),
                  data__eval_data_path=str(novel), data__num_trajectories=args.collect, data__label_budget=use,
                  **{f'{section}__{k}': v for section in ('bc', 'full_bc') for k, v in bc.items()},
                  eval__eval_episodes=args.episodes, seed=args.seed)
     start = time.time()
     row = run_experiment(cfg, root)
     expert = expert_return(train)
-    result = dict(task=TASK, setting=SETTING, noise=args.noise, trajectories=use, updates=args.updates, batch=args.batch,
+    result = dict(task=TASK, setting=args.setting, noise=args.noise, trajectories=use, updates=args.updates, batch=args.batch,
                   scale=args.scale, blocks=args.blocks, lr=args.lr, shift_px=args.shift, seed=args.seed,
                   expert_return=expert, bc_return_mean=row['eval/return_mean'], bc_return_std=row['eval/return_std'],
                   episodes=args.episodes, ratio=row['eval/return_mean'] / expert,
