@@ -14,14 +14,17 @@ from fastcore.basics import patch
 from .progress import tqdm
 
 # %% auto #0
-__all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'FINITE_ARRAYS', 'SQUARE_POLICIES', 'SQUARE_EFFECTS', 'DatasetError',
-           'check_trajectory', 'partial_path', 'DatasetWriter', 'write_dataset', 'LaomDataset', 'open_dataset',
-           'dataset_task', 'labeled_indices', 'write_labeled_subset', 'synthetic_trajectory', 'make_synthetic_dataset']
+__all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'FINITE_ARRAYS', 'FRAMES_ONLY_ATTR', 'DATASET_KINDS', 'SQUARE_POLICIES',
+           'SQUARE_EFFECTS', 'DatasetError', 'check_trajectory', 'partial_path', 'DatasetWriter', 'write_dataset',
+           'LaomDataset', 'open_dataset', 'require_labels', 'dataset_task', 'write_frames_only', 'labeled_indices',
+           'write_labeled_subset', 'synthetic_trajectory', 'make_synthetic_dataset']
 
 # %% ../nbs/10_data.ipynb #6
 OFFICIAL_ROOT_ATTRS = ('domain_name', 'task_name', 'difficulty', 'dynamic', 'img_hw', 'split')
-TRAJECTORY_ARRAYS = ('obs', 'states', 'actions')  # required in every trajectory group
+TRAJECTORY_ARRAYS = ('obs', 'states', 'actions')  # required in every trajectory group of a labeled file
 FINITE_ARRAYS = ('states', 'actions')             # NaN or inf in them is an error
+FRAMES_ONLY_ATTR = 'frames_only'                  # root attribute: True when the groups hold frames alone
+DATASET_KINDS = ('labeled', 'frames_only')
 
 class DatasetError(ValueError):
     "A dataset file that does not follow the LAOM layout, or a trajectory that does not fit it."
@@ -50,12 +53,12 @@ def _check_rows(name, arr, length, ndim, path, traj):
         _fail(path, f"{name} has {arr.shape[0]} rows but obs has {length} frames; expected one per frame", traj)
 
 # %% ../nbs/10_data.ipynb #11
-def check_trajectory(obs, states, actions, rewards=None, path='<memory>', traj=None, img_hw=None):
-    "Validate one trajectory's arrays (numpy arrays or h5py datasets); errors name `path` and `traj`."
+def check_trajectory(obs, states=None, actions=None, rewards=None, path='<memory>', traj=None, img_hw=None):
+    "Validate one trajectory's arrays (numpy arrays or h5py datasets; states and actions None in a frames-only file)."
     _check_frames(obs, path, traj)
     length = obs.shape[0]
-    _check_rows('states', states, length, 2, path, traj)
-    _check_rows('actions', actions, length, 2, path, traj)
+    for name, rows in (('states', states), ('actions', actions)):
+        if rows is not None: _check_rows(name, rows, length, 2, path, traj)
     if rewards is not None: _check_rows('rewards', rewards, length, 1, path, traj)
     if img_hw is not None and tuple(obs.shape[1:3]) != _hw(img_hw):
         _fail(path, f"frames are {obs.shape[1]}x{obs.shape[2]} but img_hw says {_hw(img_hw)}", traj)
@@ -122,6 +125,7 @@ class DatasetWriter:
         if self.path.exists(): raise FileExistsError(f"{self.path} already exists; delete it or choose another path")
         if self.partial.exists() and not resume: self.partial.unlink()
         self.attrs = {k: v for k, v in attrs.items() if k != 'dataset_return'}
+        self.frames_only = bool(self.attrs.get(FRAMES_ONLY_ATTR, False))
         self._file = self._resume() if self.partial.exists() else self._create(self.partial)
         self.num_trajectories = len(self._file)
 
@@ -203,7 +207,8 @@ def _check_like_first(f, arrays, path, traj):
     img_hw = f.attrs['img_hw'] if 'img_hw' in f.attrs else f['0/obs'].shape[1:3] if '0' in f else None
     check_trajectory(**arrays, path=path, traj=traj, img_hw=img_hw)
     if '0' not in f: return
-    for name in ('states', 'actions'):
+    for name in FINITE_ARRAYS:
+        if name not in arrays: continue
         want, got = f['0'][name].shape[1], arrays[name].shape[1]
         if got != want: _fail(path, f"{name} has {got} columns but trajectory '0' has {want}", traj)
 
@@ -216,22 +221,34 @@ def _fill_group(group, arrays, attrs, path):
     group.attrs['complete'] = True
 
 def _as_arrays(obs, states, actions, rewards) -> dict:
-    arrays = dict(obs=np.asarray(obs), states=np.asarray(states), actions=np.asarray(actions))
-    if rewards is not None: arrays['rewards'] = np.asarray(rewards)
-    return arrays
+    "The given arrays as numpy, leaving out those that are None."
+    given = dict(obs=obs, states=states, actions=actions, rewards=rewards)
+    return {k: np.asarray(v) for k, v in given.items() if v is not None}
+
+def _check_labels_given(arrays, frames_only: bool, path, traj):
+    "States and actions in every trajectory of a labeled file, in none of a frames-only one."
+    given = [k for k in FINITE_ARRAYS if k in arrays]
+    if frames_only and given:
+        _fail(path, f"got {given} but the file is frames-only ({FRAMES_ONLY_ATTR}=True); pass obs alone", traj)
+    if not frames_only and len(given) < len(FINITE_ARRAYS):
+        _fail(path, f"states and actions are required (got {given}); a file of frames alone is written with the root "
+                    f"attribute {FRAMES_ONLY_ATTR}=True", traj)
 
 # %% ../nbs/10_data.ipynb #24
 @patch
-def add_trajectory(self: DatasetWriter, obs, states, actions, rewards=None, **traj_attrs):
+def add_trajectory(self: DatasetWriter, obs, states=None, actions=None, rewards=None, **traj_attrs):
     "Validate and append one trajectory as group `str(num_trajectories)`, then flush it to disk."
     i, path, f = self.num_trajectories, self.partial, self._file
     arrays = _as_arrays(obs, states, actions, rewards)
+    _check_labels_given(arrays, self.frames_only, path, i)
     _check_like_first(f, arrays, path, i)
-    for name in FINITE_ARRAYS: _check_finite(name, arrays[name], path, i)
+    for name in FINITE_ARRAYS:
+        if name in arrays: _check_finite(name, arrays[name], path, i)
     if 'img_hw' not in f.attrs:  # official files store one int for square frames
         h, w = arrays['obs'].shape[1:3]
         f.attrs['img_hw'] = h if h == w else [h, w]
-    attrs = {**traj_attrs, 'traj_return': _traj_return(rewards, traj_attrs, path, i)}
+    no_return = self.frames_only and rewards is None and 'traj_return' not in traj_attrs   # e.g. frames of a video
+    attrs = traj_attrs if no_return else {**traj_attrs, 'traj_return': _traj_return(rewards, traj_attrs, path, i)}
     group = f.create_group(str(i))
     try: _fill_group(group, arrays, attrs, path)
     except BaseException: del f[str(i)]; raise  # a failed add leaves no trace
@@ -241,12 +258,13 @@ def add_trajectory(self: DatasetWriter, obs, states, actions, rewards=None, **tr
 # %% ../nbs/10_data.ipynb #26
 @patch
 def close(self: DatasetWriter):
-    "Store `dataset_return` and atomically rename the finished file to its final name."
+    "Store `dataset_return` (when every trajectory has a return) and atomically rename the finished file to its final name."
     f = self._file
     if not f: return
     if self.num_trajectories == 0:
         f.close(); _fail(self.partial, "no trajectories were added; a LAOM dataset needs at least one")
-    f.attrs['dataset_return'] = float(np.mean([f[str(i)].attrs['traj_return'] for i in range(self.num_trajectories)]))
+    returns = [f[str(i)].attrs.get('traj_return') for i in range(self.num_trajectories)]
+    if all(r is not None for r in returns): f.attrs['dataset_return'] = float(np.mean(returns))
     f.close()
     os.replace(self.partial, self.path)
 
@@ -261,7 +279,7 @@ def __exit__(self: DatasetWriter, exc_type, exc, tb):
 
 # %% ../nbs/10_data.ipynb #27
 def write_dataset(path, trajectories: Iterable[Mapping], attrs: Mapping) -> Path:
-    "Write dicts with `obs`, `states`, `actions` (optional `rewards`, other keys become group attributes)."
+    "Write dicts with `obs`, `states`, `actions` (only `obs` if `attrs` say frames-only; optional `rewards`, other keys become group attributes)."
     with DatasetWriter(path, attrs, resume=False) as writer:
         for traj in tqdm(trajectories, desc=f'writing {Path(path).name}', leave=False):
             writer.add_trajectory(**traj)
@@ -287,12 +305,18 @@ def _check_group_names(f, path):
         odd = sorted(set(names) - expected)[:5]
         _fail(path, f"trajectory groups must be named '0'..'{len(names) - 1}', found {odd}")
 
-def _check_group(f, i, path):
-    group = f[str(i)]
-    if not isinstance(group, h5py.Group): _fail(path, "expected a group holding obs, states and actions", i)
-    missing = [k for k in TRAJECTORY_ARRAYS if k not in group]
-    if missing: _fail(path, f"missing dataset(s) {missing}; expected {list(TRAJECTORY_ARRAYS)}", i)
-    _check_like_first(f, {k: group[k] for k in (*TRAJECTORY_ARRAYS, 'rewards') if k in group}, path, i)
+def _arrays_of(frames_only: bool) -> tuple[str, ...]:
+    "The arrays every trajectory group of a file of this kind holds."
+    return ('obs',) if frames_only else TRAJECTORY_ARRAYS
+
+def _check_group(f, i, path, frames_only: bool = False):
+    group, required = f[str(i)], _arrays_of(frames_only)
+    if not isinstance(group, h5py.Group): _fail(path, f"expected a group holding {', '.join(required)}", i)
+    missing = [k for k in required if k not in group]
+    if missing:
+        hint = "" if frames_only else f"; a file of frames alone needs the root attribute {FRAMES_ONLY_ATTR}=True"
+        _fail(path, f"missing dataset(s) {missing}; expected {list(required)}{hint}", i)
+    _check_like_first(f, {k: group[k] for k in (*required, 'rewards') if k in group}, path, i)
 
 # %% ../nbs/10_data.ipynb #36
 class LaomDataset:
@@ -309,11 +333,17 @@ class LaomDataset:
         f, path = self.file, self.path
         _check_group_names(f, path)
         self.num_trajectories = len(f)
-        for i in range(self.num_trajectories): _check_group(f, i, path)
+        self.kind = 'frames_only' if bool(f.attrs.get(FRAMES_ONLY_ATTR, False)) else 'labeled'
+        for i in range(self.num_trajectories): _check_group(f, i, path, not self.has_actions)
         first = f['0']
         self.img_hw = tuple(first['obs'].shape[1:3])
-        self.state_dim, self.action_dim = first['states'].shape[1], first['actions'].shape[1]
+        self.state_dim, self.action_dim = (first['states'].shape[1], first['actions'].shape[1]) if self.has_actions else (None, None)
         self.lengths = np.array([f[str(i)]['obs'].shape[0] for i in range(self.num_trajectories)])
+
+    @property
+    def has_actions(self) -> bool:
+        "Whether the trajectories hold actions and states (a labeled file), not only frames (a frames-only file)."
+        return self.kind == 'labeled'
 
 # %% ../nbs/10_data.ipynb #38
 def _check_index(ds: LaomDataset, i: int):
@@ -330,10 +360,10 @@ def read_array(self: LaomDataset, i: int, name: str) -> np.ndarray:
 
 @patch
 def trajectory(self: LaomDataset, i: int) -> dict:
-    "Arrays of trajectory `i`: `obs`, `states`, `actions` (and `rewards` when the file has them)."
+    "Arrays of trajectory `i`: `obs`, `states`, `actions` (only `obs` in a frames-only file; `rewards` when the file has them)."
     _check_index(self, i)
     group = self.file[str(i)]
-    return {k: self.read_array(i, k) for k in (*TRAJECTORY_ARRAYS, 'rewards') if k in group}
+    return {k: self.read_array(i, k) for k in (*_arrays_of(not self.has_actions), 'rewards') if k in group}
 
 @patch
 def trajectory_attrs(self: LaomDataset, i: int) -> dict:
@@ -343,8 +373,8 @@ def trajectory_attrs(self: LaomDataset, i: int) -> dict:
 @patch
 def __repr__(self: LaomDataset):
     h, w = self.img_hw
-    return (f"LaomDataset('{self.path}', {self.num_trajectories} trajectories, {self.lengths.sum()} steps, "
-            f"{h}x{w} frames, state_dim={self.state_dim}, action_dim={self.action_dim})")
+    labels = f"state_dim={self.state_dim}, action_dim={self.action_dim}" if self.has_actions else "frames only"
+    return f"LaomDataset('{self.path}', {self.num_trajectories} trajectories, {self.lengths.sum()} steps, {h}x{w} frames, {labels})"
 
 @patch
 def __len__(self: LaomDataset): return self.num_trajectories
@@ -359,14 +389,32 @@ def __enter__(self: LaomDataset): return self
 def __exit__(self: LaomDataset, *exc): self.close()
 
 def open_dataset(path) -> LaomDataset:
-    "Open and validate a dataset in the official LAOM HDF5 layout."
+    "Open and validate a dataset in the official LAOM HDF5 layout (or its frames-only variant); `ds.kind` says which."
     return LaomDataset(path)
+
+def require_labels(ds: LaomDataset, stage: str) -> LaomDataset:
+    "`ds` if it holds actions and states; else a `DatasetError` naming the `stage` that needs them and the file."
+    if not ds.has_actions:
+        _fail(ds.path, f"the {stage} needs action labels but this file is frames-only ({FRAMES_ONLY_ATTR}=True: no "
+                       "actions or states); pass a labeled file")
+    return ds
 
 def dataset_task(ds: LaomDataset) -> str:
     "The task a file holds, `<domain_name>-<task_name>` (e.g. 'cheetah-run'), from its root attributes."
     missing = [k for k in ('domain_name', 'task_name') if k not in ds.attrs]
     if missing: raise DatasetError(f'{ds.path}: root attribute(s) {missing} missing, so the task of the file is unknown')
     return f"{ds.attrs['domain_name']}-{ds.attrs['task_name']}"
+
+# %% ../nbs/10_data.ipynb #6e8b7783
+def write_frames_only(src, dst) -> Path:
+    "Copy `src` to `dst` without its actions and states (frames, rewards and attributes kept): a frames-only file."
+    with open_dataset(src) as ds:
+        attrs = {**{k: v for k, v in ds.attrs.items() if k != 'dataset_return'}, FRAMES_ONLY_ATTR: True}
+        with DatasetWriter(dst, attrs, resume=False) as writer:
+            for i in tqdm(range(len(ds)), desc=f'frames of {Path(dst).name}', leave=False):
+                traj = {k: v for k, v in ds.trajectory(i).items() if k not in FINITE_ARRAYS}
+                writer.add_trajectory(**traj, **ds.trajectory_attrs(i))
+    return Path(dst)
 
 # %% ../nbs/10_data.ipynb #48
 def labeled_indices(num_total: int, # trajectories to choose from
@@ -382,6 +430,7 @@ def labeled_indices(num_total: int, # trajectories to choose from
 def write_labeled_subset(src, dst, budget: int, seed: int = 42) -> Path:
     "Copy `budget` whole trajectories of `src` (chosen by `labeled_indices`) to `dst`, recording `original_traj_idx`."
     with open_dataset(src) as ds:
+        require_labels(ds, 'labeled subset')
         if budget > len(ds):
             _fail(ds.path, f"labeled budget {budget} is larger than the {len(ds)} trajectories in the file")
         chosen = labeled_indices(len(ds), budget, seed)
