@@ -119,8 +119,9 @@ def _frames_of(ds: LaomDataset, index: TransitionIndex, desc: str):
     for i, first in zip(tqdm(index.trajectories, desc=desc, leave=False), index.first_frame):
         yield first, ds.read_array(int(i), 'obs')
 
-def _rows_of(ds: LaomDataset, index: TransitionIndex, name: str) -> np.ndarray:
-    "States or actions of the trajectories in use as float32 (small, so always in RAM); NaN or inf is an error."
+def _rows_of(ds: LaomDataset, index: TransitionIndex, name: str) -> np.ndarray | None:
+    "States or actions of the trajectories in use as float32 (small, so always in RAM); None in a frames-only file."
+    if not ds.has_actions: return None
     return np.concatenate([ds.read_array(int(i), name) for i in index.trajectories]).astype(np.float32)
 
 # %% ../nbs/11_loaders.ipynb #29
@@ -256,8 +257,8 @@ class Batch(NamedTuple):
     obs: torch.Tensor         # uint8 (B, 3F, H, W): stacked o_t
     next_obs: torch.Tensor    # uint8 (B, 3F, H, W): stacked o_{t+1}
     future_obs: torch.Tensor  # uint8 (B, 3F, H, W): stacked o_{t+k}
-    actions: torch.Tensor     # float32 (B, A): a_t
-    states: torch.Tensor      # float32 (B, S): s_t
+    actions: torch.Tensor | None  # float32 (B, A): a_t; None from a frames-only file
+    states: torch.Tensor | None   # float32 (B, S): s_t; None from a frames-only file
     offsets: torch.Tensor     # int64 (B,): k
 
 def to_float(frames: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
@@ -299,7 +300,7 @@ def gather(self: TransitionLoader, plan: BatchPlan) -> Batch:
     frames = self.frames.gather(plan.frames.ravel())
     batch, F = len(plan.steps), self.frame_stack
     stacks = frames.view(3, batch, 3 * F, *frames.shape[2:]).to(self.device)
-    rows = [to_device(np.take(a, plan.steps, axis=0), self.device) for a in (self.actions, self.states)]
+    rows = [None if a is None else to_device(np.take(a, plan.steps, axis=0), self.device) for a in (self.actions, self.states)]
     return Batch(stacks[0], stacks[1], stacks[2], *rows, to_device(plan.offsets, self.device))
 
 @patch
