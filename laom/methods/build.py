@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from ..config import ExperimentConfig, METHODS, method_of, override, with_method
-from ..data import DatasetError, LaomDataset, dataset_task
+from ..data import DatasetError, LaomDataset, dataset_task, require_labels
 from ..probes import ProbeSet
 from .core import LatentActionModel, LAMLearner, stage_updates
 from .lapo import LAPO, LAPOLearner
@@ -23,7 +23,8 @@ def _check_companion(main: LaomDataset, other: LaomDataset, role: str):
     "`other` (the labeled or eval file) must come from the same task, with the same sizes, as `main`."
     if dataset_task(other) != dataset_task(main):
         raise DatasetError(f"{other.path}: the {role} file is from task {dataset_task(other)!r} but {main.path} is from {dataset_task(main)!r}")
-    for what in ('img_hw', 'action_dim', 'state_dim'):
+    compared = ('img_hw', 'action_dim', 'state_dim') if main.has_actions and other.has_actions else ('img_hw',)
+    for what in compared:
         if getattr(other, what) != getattr(main, what):
             raise DatasetError(f"{other.path}: the {role} file has {what} {getattr(other, what)} but {main.path} has {getattr(main, what)}")
 
@@ -35,6 +36,7 @@ def check_lam_data(cfg: ExperimentConfig, dataset: LaomDataset, labeled: LaomDat
     if tuple(dataset.img_hw) != want:
         raise DatasetError(f"{dataset.path}: frames are {dataset.img_hw[0]}x{dataset.img_hw[1]} but the config's data.img_hw is {cfg.data.img_hw}")
     if method_of(cfg).supervised and labeled is None: raise ValueError(f'method {cfg.method!r} needs a labeled dataset')
+    if method_of(cfg).supervised: require_labels(labeled, f'{cfg.method} pre-training (its action head)')
     for other, role in ((labeled, 'labeled'), (eval_set, 'eval')):
         if other is not None: _check_companion(dataset, other, role)
     if labeled is not None and len(labeled) < cfg.data.label_budget:

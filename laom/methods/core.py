@@ -136,13 +136,19 @@ def update(self: LAMLearner, batch) -> dict:
         loss, metrics, features = self.loss(views)
     optimizer_step(loss, self.model, self.optimizer, self.scheduler, self.cfg.grad_norm)
     self.after_step()
-    metrics = {'loss': loss.detach(), **metrics, 'lr': self.scheduler.get_last_lr()[0],
-               **self.probes.step(features, self.probe_targets(batch))}
+    metrics = {'loss': loss.detach(), **metrics, 'lr': self.scheduler.get_last_lr()[0], **self.probe_step(features, batch)}
     return {f'{self.stage}/{k}': v for k, v in metrics.items()}
 
 @patch
-def probe_targets(self: LAMLearner, batch) -> dict:
-    "The ground-truth actions and states of a batch, the probes' targets."
+def probe_step(self: LAMLearner, features: dict, batch) -> dict:
+    "One step of the probes and their training MSEs; nothing on a batch of a frames-only file (no targets)."
+    targets = self.probe_targets(batch)
+    return {} if targets is None else self.probes.step(features, targets)
+
+@patch
+def probe_targets(self: LAMLearner, batch) -> dict | None:
+    "The ground-truth actions and states of a batch, the probes' targets; None when the batch has none."
+    if batch.actions is None: return None
     return {'actions': batch.actions.to(self.device).float(), 'states': batch.states.to(self.device).float()}
 
 @patch
