@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..config import ExperimentConfig, method_of
-from ..data import DatasetError, dataset_task, open_dataset
+from ..data import DatasetError, dataset_task, open_dataset, require_labels
 from ..loaders import transition_index
 from ..methods.core import LAMLearner, stage_updates
 from ..methods.build import check_lam_data, make_lam, make_learner
@@ -24,16 +24,24 @@ from .runner import (StageOptions, StageResult, held_out_batches, reuse_stage, r
                                 stage_batches)
 
 # %% auto #0
-__all__ = ['LAMData', 'lam_data', 'lam_batches', 'train_lam']
+__all__ = ['ProbeData', 'LAMData', 'lam_data', 'lam_batches', 'train_lam']
 
 # %% ../../nbs/31_stages.lam.ipynb #2db26418
+class ProbeData(NamedTuple):
+    "Where the probes of stage 1 learn and are scored: only files with actions can serve."
+    online: bool                         # probes train next to the LAM (the unlabeled file has actions)
+    fit_path: Path                       # the ridge probes' training file: the unlabeled file, else the labeled one
+    fit_trajectories: np.ndarray | None  # of `fit_path`: None = all; the label budget's on the labeled file
+    eval_path: Path                      # where they are scored: the eval file if it has actions, else `fit_path`
+
 class LAMData(NamedTuple):
     "What sizes stage 1: frame size, action width (of the labels), probe target widths, samples, labeled trajectories."
     img_hw: tuple[int, int]
-    act_dim: int
-    probe_dims: tuple[int, int]          # (action width, state width) of the unlabeled file
+    act_dim: int | None                  # None when the labeled file is frames-only (LAPO and LAOM need no labels)
+    probe_dims: tuple[int, int]          # (action width, state width) of the file the probes learn from
     samples: int                         # transitions per epoch of the unlabeled file at offsets up to K
     labeled_trajectories: np.ndarray     # the first `label_budget` trajectories of the labeled file
+    probes: ProbeData
 
 def _check_mix(cfg: ExperimentConfig, mix, labeled):
     "With a mixed unlabeled file the labels must hold `data.task`, in frames of the mix's size."
@@ -50,9 +58,13 @@ def lam_data(cfg: ExperimentConfig, data_path, labeled_path, eval_path=None, mix
         full, labeled, eval_set = opened[0], opened[1], (opened[2] if len(opened) > 2 else None)
         if mixed_tasks: _check_mix(cfg, full, labeled)
         check_lam_data(cfg, labeled if mixed_tasks else full, labeled, eval_set)  # a mix: labels lead
-        return LAMData(tuple(full.img_hw), labeled.action_dim, (full.action_dim, full.state_dim),
-                       transition_index(full.lengths, cfg.lam.future_obs_offset).num_samples,
-                       select_trajectories(labeled, budget=cfg.data.label_budget))
+        chosen = select_trajectories(labeled, budget=cfg.data.label_budget)
+        probed = full if full.has_actions else require_labels(labeled, 'lam stage (its probes, with a frames-only unlabeled file)')
+        fit_trajectories = None if probed is full else chosen
+        scored = eval_set if eval_set is not None and eval_set.has_actions else probed
+        return LAMData(tuple(full.img_hw), labeled.action_dim, (probed.action_dim, probed.state_dim),
+                       transition_index(full.lengths, cfg.lam.future_obs_offset).num_samples, chosen,
+                       ProbeData(full.has_actions, probed.path, fit_trajectories, scored.path))
     finally:
         for ds in opened: ds.close()
 
@@ -70,18 +82,22 @@ def lam_batches(cfg: ExperimentConfig, data_path, labeled_path, labeled_trajecto
             yield lambda start: supervised_batches(unlabeled(start), labeled(start))
 
 # %% ../../nbs/31_stages.lam.ipynb #1c5951f6
-def _lam_summary(learner: LAMLearner, cfg: ExperimentConfig, data_path, eval_path, mixed_tasks: tuple,
+def _lam_summary(learner: LAMLearner, cfg: ExperimentConfig, probes: ProbeData, mixed_tasks: tuple,
                  options: StageOptions, last: dict) -> dict:
     "The last training metrics and the held-out scores; on a mix the tasks mixed instead of any probe number."
     if mixed_tasks:
         return {**{k: v for k, v in last.items() if 'probe' not in k}, 'lam/pretrain_tasks': ','.join(mixed_tasks)}
-    scored = eval_path or data_path   # without an eval file the "held-out" scores are on training data: recorded
-    def batches(path, k): return held_out_batches(path, cfg.lam.batch_size, cfg.lam.frame_stack, options, max_offset=k)
+    scored = probes.eval_path   # without an eval file with actions the "held-out" scores are on training data: recorded
+    def batches(path, k, trajectories=None):
+        return held_out_batches(path, cfg.lam.batch_size, cfg.lam.frame_stack, options, trajectories, max_offset=k)
+    scored_trajectories = probes.fit_trajectories if scored == probes.fit_path else None
     scores = {}
     for k, multistep in ((1, False), (cfg.lam.future_obs_offset, True)):
-        scores |= learner.evaluate(batches(scored, k), multistep)
-        scores |= learner.evaluate_ridge(batches(data_path, k), batches(scored, k), multistep)
-    return {**last, **scores, 'lam/eval_file': str(scored)}
+        if probes.online: scores |= learner.evaluate(batches(scored, k, scored_trajectories), multistep)
+        scores |= learner.evaluate_ridge(batches(probes.fit_path, k, probes.fit_trajectories),
+                                         batches(scored, k, scored_trajectories), multistep)
+    return {**last, **scores, 'lam/eval_file': str(scored), 'lam/probe_fit_file': str(probes.fit_path),
+            'lam/online_probes': probes.online}
 
 def _frozen(result: StageResult) -> StageResult:
     return StageResult(result.model.requires_grad_(False), result.summary)
@@ -96,7 +112,7 @@ def train_lam(run: StageRun, cfg: ExperimentConfig, data_path, labeled_path, eva
     model = make_lam(cfg, facts.img_hw, facts.act_dim)
     learner = make_learner(cfg, model, *facts.probe_dims, facts.samples, options.torch_device, options.bf16)
     total, warmup = stage_updates(cfg.lam, facts.samples)
-    summarize = partial(_lam_summary, learner, cfg, data_path, eval_path, mixed_tasks, options)
+    summarize = partial(_lam_summary, learner, cfg, facts.probes, mixed_tasks, options)
     with lam_batches(cfg, data_path, labeled_path, facts.labeled_trajectories, options) as make_batches:
         run_stage(run, learner, make_batches, total, warmup, facts.samples, options, summarize)
     return _frozen(reuse_stage(run, options.torch_device))
