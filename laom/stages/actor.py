@@ -120,8 +120,8 @@ def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor:
     device, bf16 = options.torch_device, options.bf16
     if run.done: return reuse_stage(run, device)
     frame_stack, img_hw = actor.encoder.in_shape[0] // 3, actor.encoder.in_shape[1:]
-    facts = stage_data(labeled_path, task, img_hw, act_dim, trajectories, budget)
-    if eval_path is not None: stage_data(eval_path, task, img_hw, facts.action_dim)
+    facts = stage_data(labeled_path, task, img_hw, act_dim, trajectories, budget, labels_for='action decoder')
+    if eval_path is not None: stage_data(eval_path, task, img_hw, facts.action_dim, labels_for='action decoder (its eval file)')
     actor.to(device, memory_format=torch.channels_last if bf16 else torch.contiguous_format).eval()
     seed_everything(options.seed)
     decoder = build_model(ActionDecoder, latent_action_dim=actor.head.out_features, act_dim=facts.action_dim,
@@ -143,10 +143,10 @@ def train_bc(run: StageRun, cfg: BCConfig, data_path, trajectories=None, budget:
     options = options or StageOptions()
     device = options.torch_device
     if run.done: return reuse_stage(run, device)
-    facts = stage_data(data_path, task, act_dim=act_dim if action_labeler is None else None,
-                        trajectories=trajectories, budget=budget)
+    facts = stage_data(data_path, task, act_dim=act_dim if action_labeler is None else None, trajectories=trajectories,
+                       budget=budget, labels_for='bc stage (without an action labeler)' if action_labeler is None else None)
     num_actions = facts.action_dim if action_labeler is None else labeler_width(action_labeler, act_dim, 'act_dim')
-    if eval_path is not None: stage_data(eval_path, task, facts.img_hw, num_actions)
+    if eval_path is not None: stage_data(eval_path, task, facts.img_hw, num_actions, labels_for='bc stage (its eval file)')
     true_actions = lambda b: b.actions.to(device)
     target = true_actions if action_labeler is None else label_target(action_labeler, device)
     return train_actor(run, 'bc', cfg, data_path, num_actions, target, facts, options, eval_path, true_actions)

@@ -53,8 +53,8 @@ def train_idm(run: StageRun, cfg: IDMConfig, labeled_path, trajectories=None, bu
     device, bf16 = options.torch_device, options.bf16
     if run.done: return reuse_stage(run, device)
     K = cfg.future_obs_offset
-    facts = stage_data(labeled_path, task, act_dim=act_dim, trajectories=trajectories, budget=budget, max_offset=K)
-    if eval_path is not None: stage_data(eval_path, task, facts.img_hw, facts.action_dim)
+    facts = stage_data(labeled_path, task, act_dim=act_dim, trajectories=trajectories, budget=budget, max_offset=K, labels_for='idm stage')
+    if eval_path is not None: stage_data(eval_path, task, facts.img_hw, facts.action_dim, labels_for='idm stage (its eval file)')
     seed_everything(options.seed)
     idm = build_model(IDMBaseline, **_idm_kwargs(cfg, facts.action_dim, facts.img_hw))
     idm.to(device, memory_format=torch.channels_last if bf16 else torch.contiguous_format)

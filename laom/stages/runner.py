@@ -23,7 +23,7 @@ from ..torch_utils import (default_device, autocast_context, make_optimizer, cou
 from ..tracking import StageRun, atomic_write, mark_done, read_summary, read_metrics
 from ..train import fit, optimizer_step
 from ..augment import augmenter
-from ..data import DatasetError, LaomDataset, dataset_task, open_dataset
+from ..data import DatasetError, LaomDataset, dataset_task, open_dataset, require_labels
 from ..loaders import TransitionLoader, transition_index, plan_batch
 from ..probes import TargetMean, HeldOutErrors
 from ..methods.core import as_float_frames, stage_updates, make_schedule
@@ -244,13 +244,15 @@ def held_out(learner: Regression, eval_batches: Callable[[], Iterator] | None,
 class StageData(NamedTuple):
     "What sizes a stage: frame size and action width of its file, the trajectories it uses (None = all), samples."
     img_hw: tuple[int, int]
-    action_dim: int
+    action_dim: int | None   # None for a frames-only file
     trajectories: np.ndarray | None
     num_samples: int
 
-def stage_data(path, task=None, img_hw=None, act_dim=None, trajectories=None, budget=None, max_offset: int = 1) -> StageData:
-    "Check `path` against the stage and return what sizes it: frame size, action width, trajectories, samples."
+def stage_data(path, task=None, img_hw=None, act_dim=None, trajectories=None, budget=None, max_offset: int = 1,
+               labels_for: str | None = None) -> StageData:
+    "Check `path` against the stage (that it has actions when the stage `labels_for` names reads them); what sizes it."
     with open_dataset(path) as ds:
+        if labels_for is not None: require_labels(ds, labels_for)
         check_dataset(ds, task, img_hw, act_dim)
         chosen = select_trajectories(ds, trajectories, budget)
         samples = transition_index(ds.lengths, max_offset, chosen, ds.path).num_samples
