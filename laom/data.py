@@ -255,6 +255,13 @@ def add_trajectory(self: DatasetWriter, obs, states=None, actions=None, rewards=
     f.flush()
     self.num_trajectories += 1
 
+# %% ../nbs/10_data.ipynb #45f84ed9
+@patch
+def trajectory_attrs(self: DatasetWriter, i: int) -> dict:
+    "Group attributes of trajectory `i` written so far (a resumed writer tells where it stopped)."
+    if not 0 <= i < self.num_trajectories: _fail(self.partial, f"trajectory index {i} out of range; {self.num_trajectories} written so far")
+    return _read_attrs(self._file[str(i)])
+
 # %% ../nbs/10_data.ipynb #26
 @patch
 def close(self: DatasetWriter):
