@@ -32,6 +32,7 @@ class DataPaths:
     labeled: Path              # label_budget labeled trajectories
     eval: Path | None = None   # held-out data with novel distractors, for held-out probe and IDM metrics
     mixed_tasks: tuple = ()    # the tasks of a mixed unlabeled file (`laom.mix`); () when it holds data.task
+    frames_only: bool = False  # the unlabeled file holds frames alone (`laom.data`): labels only from `labeled`
 
 def prepare_data(cfg: ExperimentConfig, root) -> DataPaths:
     "Resolve the files of `cfg.data` (sampling the labeled subset into `root/data` when none is given)."
@@ -40,10 +41,18 @@ def prepare_data(cfg: ExperimentConfig, root) -> DataPaths:
                          'and point data.data_path at it')
     full = Path(cfg.data.data_path)
     if not full.exists(): raise FileNotFoundError(f'data.data_path={full} does not exist')
-    tasks = _check_mix_use(cfg, full)
+    tasks, frames_only = _check_mix_use(cfg, full), _check_frames_only_use(cfg, full)
     labeled = Path(cfg.data.labeled_data_path) if cfg.data.labeled_data_path else _labeled_subset(full, cfg, Path(root))
     eval_path = Path(cfg.data.eval_data_path) if cfg.data.eval_data_path else None
-    return DataPaths(full, labeled, eval_path, tasks)
+    return DataPaths(full, labeled, eval_path, tasks, frames_only)
+
+def _check_frames_only_use(cfg: ExperimentConfig, full: Path) -> bool:
+    "Whether `full` is frames-only, after checking that `cfg` names a labeled file then (no subset can be sampled)."
+    with open_dataset(full) as ds: frames_only = not ds.has_actions
+    if frames_only and not cfg.data.labeled_data_path:
+        raise ValueError(f'data.data_path={full} is frames-only (no actions), so no labeled subset can be sampled from '
+                         'it: set data.labeled_data_path to a file of labeled trajectories of data.task')
+    return frames_only
 
 def _check_mix_use(cfg: ExperimentConfig, full: Path) -> tuple:
     "The tasks `full` mixes, if any, after checking that `cfg` can pre-train on them."
@@ -69,7 +78,8 @@ def lam_run(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions
     "Where stage 1 of LAPO / LAOM / LAOM+supervision lives, keyed by what it depends on."
     inputs = dict(method=cfg.method, data=paths.full, seed=options.seed, bf16=cfg.bf16,
                   version=2)   # 2: loaders seeded by (seed, start), model.pt saved, supervision within the label budget
-    if method_of(cfg).supervised: inputs |= dict(labeled=paths.labeled, budget=cfg.data.label_budget)
+    if method_of(cfg).supervised or paths.frames_only:   # frames only: the probes are fitted on the labels
+        inputs |= dict(labeled=paths.labeled, budget=cfg.data.label_budget)
     return stage_run(root, 'lam', cfg.lam, **inputs)
 
 def lam_stage(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOptions):
