@@ -211,7 +211,8 @@ def eval_command(args) -> dict:
 
 # %% ../nbs/60_cli.ipynb #d76fe8bd
 DELEGATED = {'figures': ('laom.figures', 'run the paper-figure notebooks with papermill (formerly laom-figures)'),
-             'demo': ('laom.demo', 'the one-minute data demo: official-layout data, labeled subsets, loader speed')}
+             'demo': ('laom.demo', 'the one-minute data demo: official-layout data, labeled subsets, loader speed'),
+             'video-dataset': ('laom.video_data', 'video files or folders of frames -> a frames-only dataset (no actions)')}
 
 @contextmanager
 def program_name(name: str):
@@ -222,8 +223,8 @@ def program_name(name: str):
 
 def delegate(command: str, argv: list) -> int:
     "Run the command line of the module behind `laom <command>` with `argv`."
-    with program_name(f'laom {command}'): importlib.import_module(DELEGATED[command][0]).main(argv)
-    return 0
+    with program_name(f'laom {command}'): code = importlib.import_module(DELEGATED[command][0]).main(argv)
+    return code or 0
 
 # %% ../nbs/60_cli.ipynb #b8e51494
 EXAMPLES = {
@@ -235,6 +236,7 @@ EXAMPLES = {
     'eval': 'laom eval runs/experiments/laom_sup-0123456789ab --episodes 25 --novel-videos',
     'figures': 'laom figures --profile cpu --only fig01 fig06',
     'demo': 'laom demo --root runs/demo',
+    'video-dataset': 'laom video-dataset my-videos/ runs/data/my-videos-64px.hdf5 --img-hw 64 --chunk 1000 --task cheetah-run',
 }
 
 def _parser(sub, name: str, help: str, description: str) -> argparse.ArgumentParser:
