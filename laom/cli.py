@@ -273,7 +273,8 @@ def _train_parser(sub) -> argparse.ArgumentParser:
                 'what the data files say, then KEY=VALUE overrides in dotted keys of laom.config.')
     p.add_argument('method', metavar='METHOD', choices=list(METHODS), help=f"one of {', '.join(METHODS)}")
     p.add_argument('overrides', nargs='*', metavar='KEY=VALUE', help='config overrides, e.g. lam.batch_size=64 seed=1 device=cpu')
-    p.add_argument('--data', required=True, metavar='FILE', help='the unlabeled dataset (its actions are used only by probes)')
+    p.add_argument('--data', required=True, metavar='FILE', help='the unlabeled dataset (its actions are used only by probes); '
+                   'a frames-only file (laom video-dataset) needs --labeled')
     p.add_argument('--labeled', metavar='FILE', help='labeled trajectories (default: sampled from --data)')
     p.add_argument('--budget', type=int, metavar='B', help='labeled trajectories to use (default: all of --labeled, else the preset\'s)')
     p.add_argument('--eval-data', metavar='FILE', help='held-out dataset with novel distractors, for held-out metrics')

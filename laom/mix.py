@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 from .progress import tqdm
 
-from .data import DatasetError, DatasetWriter, LaomDataset, dataset_task, labeled_indices, open_dataset
+from .data import DatasetError, DatasetWriter, LaomDataset, dataset_task, labeled_indices, open_dataset, require_labels
 
 # %% auto #0
 __all__ = ['mixed_tasks', 'mix_datasets']
@@ -28,6 +28,7 @@ def _check_sources(sources: Sequence[LaomDataset], per_task: int):
     first, seen = sources[0], set()
     for ds in sources:
         if mixed_tasks(ds): raise DatasetError(f'{ds.path}: is already a mix of {mixed_tasks(ds)}; mix single-task files')
+        require_labels(ds, 'mix (it pads every source\'s actions and states to one width)')
         task = dataset_task(ds)
         if task in seen: raise DatasetError(f'{ds.path}: task {task!r} is given twice; each source must be another task')
         seen.add(task)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .config import METHODS, ExperimentConfig, method_of, validate
-from .data import open_dataset, write_labeled_subset
+from .data import DatasetError, open_dataset, write_labeled_subset
 from .mix import mixed_tasks
 from .stages.runner import StageOptions, stage_run
 from .stages.lam import train_lam
@@ -50,7 +50,7 @@ def _check_frames_only_use(cfg: ExperimentConfig, full: Path) -> bool:
     "Whether `full` is frames-only, after checking that `cfg` names a labeled file then (no subset can be sampled)."
     with open_dataset(full) as ds: frames_only = not ds.has_actions
     if frames_only and not cfg.data.labeled_data_path:
-        raise ValueError(f'data.data_path={full} is frames-only (no actions), so no labeled subset can be sampled from '
+        raise DatasetError(f'data.data_path={full} is frames-only (no actions), so no labeled subset can be sampled from '
                          'it: set data.labeled_data_path to a file of labeled trajectories of data.task')
     return frames_only
 
