@@ -33,8 +33,8 @@ from ..methods.core import as_float_frames, stage_updates, make_schedule
 # %% auto #0
 __all__ = ['MODEL_FILE', 'StageOptions', 'stage_run', 'save_stage_model', 'load_stage_model', 'StageResult', 'reuse_stage',
            'as_hw', 'check_dataset', 'select_trajectories', 'model_frames', 'stage_batches', 'ordered_batches',
-           'held_out_batches', 'Regression', 'run_stage', 'held_out', 'StageData', 'stage_data', 'as_labeler',
-           'label_target', 'labeler_width', 'stage_augmenter']
+           'held_out_batches', 'Regression', 'run_stage', 'held_out', 'rekey_runs', 'StageData', 'stage_data',
+           'as_labeler', 'label_target', 'labeler_width', 'stage_augmenter']
 
 # %% ../../nbs/30_stages.runner.ipynb #75db8c72
 @dataclass
@@ -262,6 +262,30 @@ def held_out(learner: Regression, eval_batches: Callable[[], Iterator] | None,
              target: Callable | None = None) -> Callable[[dict], dict]:
     "`summarize` for `run_stage`: the last metrics plus `learner`'s scores on `eval_batches()` (against `target`), if any."
     return lambda last: last if eval_batches is None else last | learner.evaluate(eval_batches(), target)
+
+# %% ../../nbs/30_stages.runner.ipynb #rekey1
+def _rekeyed_value(value, rekey: Callable[[str], str | None]):
+    "An input of an old key as a fingerprint key has it: a data path as its fingerprint, a run by its new key."
+    if not isinstance(value, str): return value
+    return rekey(value) or (dataset_fingerprint(value) if _is_dataset(Path(value)) else value)
+
+def rekey_runs(root) -> dict[str, str]:
+    "Rename the runs under `root` keyed by data paths to fingerprint keys, upstream first; `{old: new}` as `<stage>/<key>`."
+    root, renamed = Path(root), {}
+    def rekey(ref: str) -> str | None:
+        "The new `<stage>/<key>` of the run `ref` (renamed now if need be); None when `ref` names no run."
+        if ref not in renamed:
+            if not (root / ref / 'config.yaml').is_file(): return None
+            config = yaml.safe_load((root / ref / 'config.yaml').read_text())
+            new = {k: v if k == 'config' else _rekeyed_value(v, rekey) for k, v in config.items()}
+            renamed[ref] = ref if new == config else f"{ref.split('/')[0]}/{config_key(new)}"
+            if renamed[ref] != ref and not (root / renamed[ref]).exists():
+                (root / ref).rename(root / renamed[ref])
+                atomic_write(root / renamed[ref] / 'config.yaml', lambda t: t.write_text(yaml.safe_dump(new, sort_keys=True)))
+        return renamed[ref]
+    for config in sorted(root.glob('*/*/config.yaml')): rekey(str(config.parent.relative_to(root)))
+    return {old: new for old, new in renamed.items() if old != new}
+
 
 # %% ../../nbs/30_stages.runner.ipynb #cfc65a74
 class StageData(NamedTuple):
