@@ -18,6 +18,7 @@ from .stages.runner import StageOptions, stage_run
 from .stages.lam import train_lam
 from .stages.actor import ActorPolicy, train_action_decoder, train_bc, train_latent_bc
 from .stages.idm import train_idm
+from .envs.videos import DavisVideos
 from .evaluate import evaluate_policy, evaluation_env_kwargs, is_official, normalize_return
 from .tracking import StageRun, mark_done, read_summary
 
@@ -155,10 +156,16 @@ def _environment_record(paths: DataPaths, settings: dict) -> dict:
     if official and has_videos and settings['videos'] is None: record['eval/builtin_instead_of_davis'] = True
     return record
 
+def _environment_key(settings: dict) -> dict:
+    "`settings` as the `eval` stage's key: a DAVIS folder by its videos' frame counts, not by where it lies."
+    if settings['videos'] is None: return settings
+    videos = sorted(v for v in DavisVideos(settings['videos']).frames_dir.iterdir() if v.is_dir())
+    return settings | {'videos': {v.name: len(list(v.glob('*.jpg'))) for v in videos}}
+
 def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options: StageOptions, paths: DataPaths,
               settings: dict) -> dict:
     "Online returns of `policy` in the environment `settings`, computed once, in an `eval` stage keyed by the policy's last stage and `settings`."
-    run = stage_run(root, 'eval', cfg.eval, policy=final_run, environment=settings, max_steps=cfg.data.episode_length)
+    run = stage_run(root, 'eval', cfg.eval, policy=final_run, environment=_environment_key(settings), max_steps=cfg.data.episode_length)
     if run.done: return read_summary(run)
     returns = evaluate_policy(policy, episodes=cfg.eval.eval_episodes, seed=cfg.eval.eval_seed, frame_stack=policy.frame_stack,
                               max_steps=cfg.data.episode_length, progress=options.progress, **settings)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, is_dataclass
 from pathlib import Path
-import yaml
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 import h5py
@@ -16,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+import yaml
 from accelerate import Accelerator
 from fastcore.basics import patch
 
