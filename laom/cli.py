@@ -192,7 +192,7 @@ def train_command(args) -> dict:
     folder = experiment_dir(cfg, run_root)
     folder.mkdir(parents=True, exist_ok=True)
     save_config(cfg, folder / EXPERIMENT_CONFIG)
-    with user_errors(DatasetError), user_errors(StageBusyError, exit_code=1):
+    with user_errors(DatasetError, FileNotFoundError), user_errors(StageBusyError, exit_code=1):
         row = run_experiment(cfg, run_root, evaluate=not args.no_eval)
     atomic_write(folder / RESULT_ROW, lambda tmp: tmp.write_text(json.dumps(row, indent=2, default=str)))
     print(train_report(row, folder))
@@ -204,7 +204,7 @@ def eval_command(args) -> dict:
         cfg = evaluation_config(args.run_dir, args.episodes, args.seed, args.novel_videos)
     from laom.pipeline import run_experiment
     from laom.tracking import StageBusyError
-    with user_errors(StageBusyError, exit_code=1):
+    with user_errors(FileNotFoundError), user_errors(StageBusyError, exit_code=1):
         row = run_experiment(cfg, Path(args.run_dir).resolve().parents[1])
     print(eval_report(row))
     return row

@@ -156,6 +156,8 @@ class EvalConfig:
     eval_episodes: int = 25
     eval_seed: int = 0
     novel_videos: bool = False         # evaluate on the eval split of background videos
+    allow_builtin_videos: bool = False # an official file without a DAVIS folder (data.videos): evaluate on the built-in
+                                       # videos instead of stopping (a warning; the row records the substitution)
 
 @dataclass
 class ObservationDecoderConfig(OptimConfig):

@@ -4,8 +4,10 @@
 
 # %% ../nbs/10_data.ipynb #1
 from __future__ import annotations
+import hashlib
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 import h5py
@@ -17,7 +19,7 @@ from .progress import tqdm
 __all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'FINITE_ARRAYS', 'FRAMES_ONLY_ATTR', 'DATASET_KINDS', 'SQUARE_POLICIES',
            'SQUARE_EFFECTS', 'DatasetError', 'check_trajectory', 'partial_path', 'DatasetWriter', 'write_dataset',
            'LaomDataset', 'open_dataset', 'require_labels', 'dataset_task', 'write_frames_only', 'labeled_indices',
-           'write_labeled_subset', 'synthetic_trajectory', 'make_synthetic_dataset']
+           'write_labeled_subset', 'dataset_fingerprint', 'synthetic_trajectory', 'make_synthetic_dataset']
 
 # %% ../nbs/10_data.ipynb #6
 OFFICIAL_ROOT_ATTRS = ('domain_name', 'task_name', 'difficulty', 'dynamic', 'img_hw', 'split')
@@ -447,6 +449,29 @@ def write_labeled_subset(src, dst, budget: int, seed: int = 42) -> Path:
                 i = int(i)
                 writer.add_trajectory(**ds.trajectory(i), **{**ds.trajectory_attrs(i), 'original_traj_idx': str(i)})
     return Path(dst)
+
+# %% ../nbs/10_data.ipynb #fprint2
+def _digest_trajectory(digest, ds: LaomDataset, i: int):
+    "Feed trajectory `i`'s arrays (name, shape, dtype, bytes) and attributes into `digest`."
+    for name, values in sorted(ds.trajectory(i).items()):
+        digest.update(f'{name}{values.shape}{values.dtype}'.encode()); digest.update(np.ascontiguousarray(values).tobytes())
+    digest.update(repr(sorted(ds.trajectory_attrs(i).items())).encode())
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: Path, size: int, modified_ns: int) -> tuple:
+    with open_dataset(path) as ds:
+        count, digest = len(ds), hashlib.sha1()
+        for i in sorted({0, count // 2, count - 1}): _digest_trajectory(digest, ds, i)
+        return size, tuple(sorted(ds.attrs.items())), count, digest.hexdigest()
+
+def dataset_fingerprint(path) -> dict:
+    "What identifies a dataset wherever it lies: size in bytes, root attributes, trajectory count, SHA-1 of 3 trajectories."
+    path = Path(path).resolve()
+    if not path.is_file(): raise FileNotFoundError(f'{path}: no such dataset file')
+    stat = path.stat()
+    size, attrs, count, sha1 = _fingerprint(path, stat.st_size, stat.st_mtime_ns)
+    return dict(bytes=size, attrs=dict(attrs), trajectories=count, sha1=sha1)
+
 
 # %% ../nbs/10_data.ipynb #54
 SQUARE_POLICIES, SQUARE_EFFECTS = ('smooth', 'uniform', 'expert'), ('velocity', 'position')

@@ -16,7 +16,7 @@ from .progress import tqdm
 
 # %% auto #0
 __all__ = ['BC_RETURNS', 'ORIGINAL_RENDER', 'distractor_setting', 'bc_reference', 'normalize_return', 'aggregate_seeds',
-           'aggregate_tasks', 'policy_frames', 'run_episodes', 'episode_horizon', 'evaluate_policy',
+           'aggregate_tasks', 'policy_frames', 'run_episodes', 'episode_horizon', 'evaluate_policy', 'is_official',
            'evaluation_env_kwargs']
 
 # %% ../nbs/35_evaluate.ipynb #6
@@ -156,7 +156,8 @@ def _official_videos(path, preset: str, videos, allow_builtin_videos: bool):
 def _recorded_videos(path, recorded: dict, videos):
     "The videos a `laom` file was recorded with; `videos` says where its DAVIS folder (or in-memory source) is now."
     kind = recorded['video_source']
-    if kind in ('none', 'builtin'):
+    if kind == 'none': return None   # a preset without videos: whatever folder is given, none is shown
+    if kind == 'builtin':
         if videos is not None: raise ValueError(f"{path} was recorded with videos: {recorded['videos']}; leave videos unset, got {videos!r}")
         return None
     if kind == 'davis': return _davis_folder(recorded['video_dir'] if videos is None else videos, path)
@@ -164,6 +165,10 @@ def _recorded_videos(path, recorded: dict, videos):
     return videos
 
 # %% ../nbs/35_evaluate.ipynb #30
+def is_official(attrs: dict) -> bool:
+    "Whether a file's root attributes are an official file's: no render settings recorded (files of `laom.collect` have them)."
+    return 'fast_render' not in attrs
+
 def evaluation_env_kwargs(dataset_path, videos=None, allow_builtin_videos: bool = False, split: str | None = None) -> dict:
     "Keyword arguments of `make_env` (and `evaluate_policy`) for the environment `dataset_path` was recorded in."
     from laom.collect import collection_settings   # imported on first use, like MuJoCo
@@ -171,7 +176,7 @@ def evaluation_env_kwargs(dataset_path, videos=None, allow_builtin_videos: bool 
     with open_dataset(dataset_path) as ds: task, attrs, path = dataset_task(ds), ds.attrs, ds.path
     settings = dict(task=task, preset=attrs['difficulty'], img_hw=int(np.atleast_1d(attrs['img_hw'])[0]), videos=None,
                     split=split or attrs['split'], dynamic=bool(attrs['dynamic']))
-    if 'fast_render' not in attrs:   # an official file
+    if is_official(attrs):
         return {**settings, 'videos': _official_videos(path, attrs['difficulty'], videos, allow_builtin_videos), **ORIGINAL_RENDER}
     recorded = collection_settings(attrs)
     return {**settings, 'videos': _recorded_videos(path, recorded, videos), 'fast_render': bool(recorded['fast_render']),

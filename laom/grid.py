@@ -83,12 +83,12 @@ def collection_workers(scale: FigureScale, workers: int | None = None) -> int | 
 
 def task_data(task: str, distractors: bool, scale: FigureScale, data_root, expert: ExpertPolicy | None = None,
               videos: str | None = None, seed: int = 0, workers: int | None = None, progress: bool = True) -> dict:
-    "`{'train': path, 'eval': path}` for `task` with or without distractors under `data_root`: found, or collected."
+    "`{'train': path, 'eval': path, 'videos': DAVIS folder or None}` of `task` with or without distractors under `data_root`: found, or collected."
     paths = collect_splits(data_root, task, DISTRACTOR_PRESETS[distractors], scale.num_trajectories,
                            scale.eval_trajectories, img_hw=scale.img_hw, max_steps=scale.episode_length,
                            expert=expert, videos=videos, seed=seed, workers=collection_workers(scale, workers),
                            progress=progress)
-    return {'train': paths['train'], 'eval': paths.get('eval')}
+    return {'train': paths['train'], 'eval': paths.get('eval'), 'videos': str(videos) if videos else None}
 
 # %% ../nbs/45_grid.ipynb #18
 def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: int = 0, device: str = 'auto',
@@ -100,6 +100,7 @@ def grid_config(scale: FigureScale, method: str, data: dict, budget: int, seed: 
                         data__num_trajectories=n, data__img_hw=scale.img_hw, data__episode_length=scale.episode_length,
                         data__eval_trajectories=scale.eval_trajectories, data__label_budget=budget)
     if data.get('eval'): data_changes['data__eval_data_path'] = str(data['eval'])
+    if data.get('videos'): data_changes['data__videos'] = str(data['videos'])
     defaults = dict(eval__eval_episodes=scale.eval_episodes, seed=seed, device=device)
     return preset(scale.config_preset, method, **data_changes | defaults | changes)
 

@@ -12,17 +12,19 @@ import numpy as np
 import torch
 
 from .config import METHODS, ExperimentConfig, method_of, validate
-from .data import DatasetError, open_dataset, write_labeled_subset
+from .data import DatasetError, dataset_task, open_dataset, write_labeled_subset
 from .mix import mixed_tasks
 from .stages.runner import StageOptions, stage_run
 from .stages.lam import train_lam
 from .stages.actor import ActorPolicy, train_action_decoder, train_bc, train_latent_bc
 from .stages.idm import train_idm
-from .evaluate import evaluate_policy, normalize_return
+from .envs.videos import DavisVideos
+from .evaluate import evaluate_policy, evaluation_env_kwargs, is_official, normalize_return
 from .tracking import StageRun, mark_done, read_summary
 
 # %% auto #0
-__all__ = ['DataPaths', 'prepare_data', 'lam_run', 'lam_stage', 'idm_stage', 'run_experiment', 'run_lam', 'frozen_encoder']
+__all__ = ['DataPaths', 'prepare_data', 'environment_file', 'lam_run', 'lam_stage', 'idm_stage', 'evaluation_settings',
+           'run_experiment', 'run_lam', 'frozen_encoder']
 
 # %% ../nbs/40_pipeline.ipynb #6
 @dataclass
@@ -44,7 +46,22 @@ def prepare_data(cfg: ExperimentConfig, root) -> DataPaths:
     tasks, frames_only = _check_mix_use(cfg, full), _check_frames_only_use(cfg, full)
     labeled = Path(cfg.data.labeled_data_path) if cfg.data.labeled_data_path else _labeled_subset(full, cfg, Path(root))
     eval_path = Path(cfg.data.eval_data_path) if cfg.data.eval_data_path else None
-    return DataPaths(full, labeled, eval_path, tasks, frames_only)
+    paths = DataPaths(full, labeled, eval_path, tasks, frames_only)
+    _check_recorded_setting(cfg, environment_file(paths))
+    return paths
+
+def environment_file(paths: DataPaths) -> Path:
+    "The file whose recorded environment the policy is evaluated in: the unlabeled file; for a mix or a frames-only file, the labeled file."
+    return paths.labeled if paths.mixed_tasks or paths.frames_only else paths.full
+
+def _check_recorded_setting(cfg: ExperimentConfig, path: Path):
+    "Raise a `ValueError` when `data.task` or `data.distractors` contradicts what `path` records."
+    with open_dataset(path) as ds: task, preset = dataset_task(ds), ds.attrs.get('difficulty')
+    if task != cfg.data.task:
+        raise ValueError(f'{path}: holds {task!r} but data.task is {cfg.data.task!r}; set data.task={task!r} or use a file of {cfg.data.task!r}')
+    if preset is not None and preset != cfg.data.distractors:
+        raise ValueError(f'{path}: recorded with distractors {preset!r} but data.distractors is {cfg.data.distractors!r}; '
+                         f'set data.distractors={preset!r}')
 
 def _check_frames_only_use(cfg: ExperimentConfig, full: Path) -> bool:
     "Whether `full` is frames-only, after checking that `cfg` names a labeled file then (no subset can be sampled)."
@@ -130,19 +147,43 @@ def _bc_policy(cfg: ExperimentConfig, paths: DataPaths, root, options: StageOpti
 _POLICIES = {'lam': _latent_action_policy, 'idm': _idm_policy, 'bc': _bc_policy}   # by a method's first stage
 
 # %% ../nbs/40_pipeline.ipynb #15
-def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options: StageOptions) -> dict:
-    "Online returns of `policy`, computed once and stored in an `eval` stage keyed by the policy's last stage."
-    run = stage_run(root, 'eval', cfg.eval, policy=final_run, task=cfg.data.task, distractors=cfg.data.distractors,
-                    img_hw=cfg.data.img_hw, videos=cfg.data.videos, max_steps=cfg.data.episode_length)
+def evaluation_settings(cfg: ExperimentConfig, paths: DataPaths) -> dict:
+    "`make_env` keyword arguments of the environment the training data was recorded in (`data.videos`: the DAVIS folder)."
+    davis = None if cfg.data.videos == 'builtin' else cfg.data.videos
+    try: return evaluation_env_kwargs(environment_file(paths), davis, cfg.eval.allow_builtin_videos,
+                                      'val' if cfg.eval.novel_videos else None)
+    except (FileNotFoundError, ValueError) as e:
+        raise type(e)(f'{e}; in a config: data.videos (now {cfg.data.videos!r}) and eval.allow_builtin_videos '
+                      f'(now {cfg.eval.allow_builtin_videos})') from None
+
+def _environment_record(paths: DataPaths, settings: dict) -> dict:
+    "The summary entries saying which environment the policy was evaluated in."
+    from laom.envs.distractors import get_preset   # imported on first use: MuJoCo is only needed for online evaluation
+    has_videos = get_preset(settings['preset']).num_videos != 0
+    record = {f'eval/{k}': settings[k] for k in ('img_hw', 'split', 'dynamic', 'fast_render', 'sky_size')}
+    record['eval/videos'] = settings['videos'] or ('builtin' if has_videos else 'none')
+    with open_dataset(environment_file(paths)) as ds: official = is_official(ds.attrs)
+    if official and has_videos and settings['videos'] is None: record['eval/builtin_instead_of_davis'] = True
+    return record
+
+def _environment_key(settings: dict) -> dict:
+    "`settings` as the `eval` stage's key: a DAVIS folder by its videos' frame counts, not by where it lies."
+    if settings['videos'] is None: return settings
+    videos = sorted(v for v in DavisVideos(settings['videos']).frames_dir.iterdir() if v.is_dir())
+    return settings | {'videos': {v.name: len(list(v.glob('*.jpg'))) for v in videos}}
+
+def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options: StageOptions, paths: DataPaths,
+              settings: dict) -> dict:
+    "Online returns of `policy` in the environment `settings`, computed once, in an `eval` stage keyed by the policy's last stage and `settings`."
+    run = stage_run(root, 'eval', cfg.eval, policy=final_run, environment=_environment_key(settings), max_steps=cfg.data.episode_length)
     if run.done: return read_summary(run)
-    videos = None if cfg.data.videos == 'builtin' else cfg.data.videos
-    returns = evaluate_policy(policy, cfg.data.task, cfg.data.distractors, cfg.eval.eval_episodes, cfg.eval.eval_seed,
-                              cfg.data.img_hw, videos, 'val' if cfg.eval.novel_videos else 'train',
-                              policy.frame_stack, max_steps=cfg.data.episode_length, progress=options.progress)
+    returns = evaluate_policy(policy, episodes=cfg.eval.eval_episodes, seed=cfg.eval.eval_seed, frame_stack=policy.frame_stack,
+                              max_steps=cfg.data.episode_length, progress=options.progress, **settings)
     summary = {'eval/returns': [float(r) for r in returns], 'eval/return_mean': float(np.mean(returns)),
-               'eval/return_std': float(np.std(returns))}
+               'eval/return_std': float(np.std(returns)), **_environment_record(paths, settings)}
     mark_done(run, summary)
     return summary
+
 
 # %% ../nbs/40_pipeline.ipynb #16
 def _options(cfg: ExperimentConfig, options: StageOptions | None) -> StageOptions:
@@ -169,10 +210,11 @@ def run_experiment(cfg: ExperimentConfig, root, options: StageOptions | None = N
     validate(cfg)
     options = _options(cfg, options)
     paths = prepare_data(cfg, root)
+    settings = evaluation_settings(cfg, paths) if evaluate else None   # before training: a missing DAVIS folder stops now
     policy, runs = _POLICIES[method_of(cfg).first_stage](cfg, paths, root, options)
     row = _row(cfg, runs)
     if evaluate:
-        row |= _evaluate(cfg, policy, runs[-1], root, options)
+        row |= _evaluate(cfg, policy, runs[-1], root, options, paths, settings)
         row['normalized_return'] = float(normalize_return(row['eval/return_mean'], cfg.data.task, cfg.data.distractors))
     return row
 

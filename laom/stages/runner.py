@@ -10,20 +10,22 @@ from dataclasses import dataclass, is_dataclass
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, Sequence
 
+import h5py
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+import yaml
 from accelerate import Accelerator
 from fastcore.basics import patch
 
 from ..config import AugmentConfig, OptimConfig, to_dict
 from ..torch_utils import (default_device, autocast_context, make_optimizer, count_parameters, register_model,
                               build_model)
-from ..tracking import StageRun, atomic_write, mark_done, read_summary, read_metrics
+from ..tracking import StageRun, atomic_write, config_key, mark_done, read_summary, read_metrics
 from ..train import fit, optimizer_step
 from ..augment import augmenter
-from ..data import DatasetError, LaomDataset, dataset_task, open_dataset, require_labels
+from ..data import DatasetError, LaomDataset, dataset_fingerprint, dataset_task, open_dataset, require_labels
 from ..loaders import TransitionLoader, transition_index, plan_batch
 from ..probes import TargetMean, HeldOutErrors
 from ..methods.core import as_float_frames, stage_updates, make_schedule
@@ -31,8 +33,8 @@ from ..methods.core import as_float_frames, stage_updates, make_schedule
 # %% auto #0
 __all__ = ['MODEL_FILE', 'StageOptions', 'stage_run', 'save_stage_model', 'load_stage_model', 'StageResult', 'reuse_stage',
            'as_hw', 'check_dataset', 'select_trajectories', 'model_frames', 'stage_batches', 'ordered_batches',
-           'held_out_batches', 'Regression', 'run_stage', 'held_out', 'StageData', 'stage_data', 'as_labeler',
-           'label_target', 'labeler_width', 'stage_augmenter']
+           'held_out_batches', 'Regression', 'run_stage', 'held_out', 'rekey_runs', 'StageData', 'stage_data',
+           'as_labeler', 'label_target', 'labeler_width', 'stage_augmenter']
 
 # %% ../../nbs/30_stages.runner.ipynb #75db8c72
 @dataclass
@@ -54,17 +56,38 @@ class StageOptions:
         return self.accelerator.device if self.accelerator is not None else default_device()
 
 # %% ../../nbs/30_stages.runner.ipynb #74b0f1e8
-def _key_value(value):
-    "How an input of a stage enters its key: a run by its own key, a path as a string, a config as a dict."
+def _is_dataset(path: Path) -> bool: return path.is_file() and h5py.is_hdf5(path)
+
+def _key_value(value, fingerprints: bool = True):
+    "How an input of a stage enters its key: a run by its key, a dataset by its fingerprint, a path as a string, a config as a dict."
     if isinstance(value, StageRun): return f'{value.stage}/{value.key}'
-    if isinstance(value, Path): return str(value)
+    if isinstance(value, Path): return dataset_fingerprint(value) if fingerprints and _is_dataset(value) else str(value)
     if is_dataclass(value): return to_dict(value)
     if isinstance(value, np.ndarray): return value.tolist()
     return value
 
+def _stage_key(cfg, inputs: dict, fingerprints: bool = True) -> dict:
+    return {'config': _key_value(cfg), **{k: _key_value(v, fingerprints) for k, v in inputs.items()}}
+
+def _finished(root, stage: str, key: dict) -> bool:
+    "A run of `stage` under `key` exists and is done (without creating its folder)."
+    return (Path(root) / stage / config_key(key) / 'summary.json').exists()
+
+def _record_inputs(run: StageRun, inputs: dict):
+    "Write `<run>/inputs.yaml`: where the data files and upstream runs of the key were, as last asked for."
+    shown = {k: str(v.path if isinstance(v, StageRun) else Path(v).resolve()) for k, v in inputs.items()
+             if isinstance(v, (StageRun, Path))}
+    if shown: atomic_write(run.path / 'inputs.yaml', lambda t: t.write_text(yaml.safe_dump(shown, sort_keys=True)))
+
 def stage_run(root, stage: str, cfg, **inputs) -> StageRun:
-    "The `StageRun` of `stage` under `root`, keyed by its config and its `inputs` (upstream runs, data paths, seed...)."
-    return StageRun(root, stage, {'config': _key_value(cfg), **{k: _key_value(v) for k, v in inputs.items()}})
+    "The `StageRun` of `stage` under `root`, keyed by its config and `inputs` (upstream runs, datasets by fingerprint, seed...)."
+    key, path_key = _stage_key(cfg, inputs), _stage_key(cfg, inputs, fingerprints=False)
+    if key != path_key and not _finished(root, stage, key) and _finished(root, stage, path_key):
+        key = path_key   # finished before keys held fingerprints
+    run = StageRun(root, stage, key)
+    _record_inputs(run, inputs)
+    return run
+
 
 # %% ../../nbs/30_stages.runner.ipynb #9d5b6dae
 MODEL_FILE = 'model.pt'
@@ -239,6 +262,30 @@ def held_out(learner: Regression, eval_batches: Callable[[], Iterator] | None,
              target: Callable | None = None) -> Callable[[dict], dict]:
     "`summarize` for `run_stage`: the last metrics plus `learner`'s scores on `eval_batches()` (against `target`), if any."
     return lambda last: last if eval_batches is None else last | learner.evaluate(eval_batches(), target)
+
+# %% ../../nbs/30_stages.runner.ipynb #rekey1
+def _rekeyed_value(value, rekey: Callable[[str], str | None]):
+    "An input of an old key as a fingerprint key has it: a data path as its fingerprint, a run by its new key."
+    if not isinstance(value, str): return value
+    return rekey(value) or (dataset_fingerprint(value) if _is_dataset(Path(value)) else value)
+
+def rekey_runs(root) -> dict[str, str]:
+    "Rename the runs under `root` keyed by data paths to fingerprint keys, upstream first; `{old: new}` as `<stage>/<key>`."
+    root, renamed = Path(root), {}
+    def rekey(ref: str) -> str | None:
+        "The new `<stage>/<key>` of the run `ref` (renamed now if need be); None when `ref` names no run."
+        if ref not in renamed:
+            if not (root / ref / 'config.yaml').is_file(): return None
+            config = yaml.safe_load((root / ref / 'config.yaml').read_text())
+            new = {k: v if k == 'config' else _rekeyed_value(v, rekey) for k, v in config.items()}
+            renamed[ref] = ref if new == config else f"{ref.split('/')[0]}/{config_key(new)}"
+            if renamed[ref] != ref and not (root / renamed[ref]).exists():
+                (root / ref).rename(root / renamed[ref])
+                atomic_write(root / renamed[ref] / 'config.yaml', lambda t: t.write_text(yaml.safe_dump(new, sort_keys=True)))
+        return renamed[ref]
+    for config in sorted(root.glob('*/*/config.yaml')): rekey(str(config.parent.relative_to(root)))
+    return {old: new for old, new in renamed.items() if old != new}
+
 
 # %% ../../nbs/30_stages.runner.ipynb #cfc65a74
 class StageData(NamedTuple):
