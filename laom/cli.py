@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import (DISTRACTOR_PRESETS, METHODS, PRESETS, TASKS, load_config, override, preset, save_config,
-                         to_dict)
+from .config import (DISTRACTOR_PRESETS, METHODS, PRESETS, TASKS, TRACKERS, load_config, override, preset,
+                         save_config, to_dict)
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'EXPERIMENT_CONFIG', 'RESULT_ROW', 'DELEGATED', 'EXAMPLES', 'COMMANDS', 'parse_value', 'parse_override',
@@ -187,13 +187,15 @@ def train_command(args) -> dict:
                            args.config, args.overrides)
     from laom.data import DatasetError                # the pipeline (torch) only once the config stands
     from laom.pipeline import run_experiment
-    from laom.tracking import StageBusyError, atomic_write
+    from laom.stages.runner import StageOptions
+    from laom.tracking import StageBusyError, atomic_write, check_trackers
+    with user_errors(ModuleNotFoundError): options = StageOptions(trackers=check_trackers(args.tracker))
     run_root = Path(args.run_root).resolve()
     folder = experiment_dir(cfg, run_root)
     folder.mkdir(parents=True, exist_ok=True)
     save_config(cfg, folder / EXPERIMENT_CONFIG)
     with user_errors(DatasetError, FileNotFoundError), user_errors(StageBusyError, exit_code=1):
-        row = run_experiment(cfg, run_root, evaluate=not args.no_eval)
+        row = run_experiment(cfg, run_root, options, evaluate=not args.no_eval)
     atomic_write(folder / RESULT_ROW, lambda tmp: tmp.write_text(json.dumps(row, indent=2, default=str)))
     print(train_report(row, folder))
     return row
@@ -283,6 +285,9 @@ def _train_parser(sub) -> argparse.ArgumentParser:
     source.add_argument('--config', metavar='FILE.yaml', help='a whole config (YAML or JSON, as save_config writes it)')
     p.add_argument('--run-root', default='runs', metavar='DIR', help='where stages and experiments go (default: runs)')
     p.add_argument('--no-eval', action='store_true', help='train only; evaluate later with laom eval')
+    p.add_argument('--tracker', action='append', default=[], choices=list(TRACKERS), metavar='NAME',
+                   help="also log every stage's metrics to NAME, in the stage folder: tensorboard or wandb (WANDB_MODE=offline "
+                        'keeps it on disk); repeatable; metrics.jsonl is always written and no run key changes')
     return p
 
 def _eval_parser(sub) -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['TASKS', 'DISTRACTOR_PRESETS', 'METHODS', 'PRESETS', 'EncoderConfig', 'EmbeddingConfig', 'OptimConfig',
+__all__ = ['TASKS', 'DISTRACTOR_PRESETS', 'TRACKERS', 'METHODS', 'PRESETS', 'EncoderConfig', 'EmbeddingConfig', 'OptimConfig',
            'AugmentConfig', 'LAMConfig', 'LatentBCConfig', 'DecoderConfig', 'IDMConfig', 'BCConfig', 'FullBCConfig',
            'DataConfig', 'EvalConfig', 'ObservationDecoderConfig', 'ExperimentConfig', 'Method', 'method_of',
            'with_method', 'to_dict', 'from_dict', 'override', 'save_config', 'load_config', 'validate', 'preset']
@@ -22,6 +22,7 @@ __all__ = ['TASKS', 'DISTRACTOR_PRESETS', 'METHODS', 'PRESETS', 'EncoderConfig',
 # %% ../nbs/00_config.ipynb #6
 TASKS = ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk')
 DISTRACTOR_PRESETS = ('vanilla', 'easy', 'medium', 'hard', 'scale_easy_video_hard')
+TRACKERS = ('tensorboard', 'wandb')   # optional mirrors of every stage's metrics (laom.tracking); JSONL is always written
 
 # %% ../nbs/00_config.ipynb #7
 @dataclass

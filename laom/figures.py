@@ -14,16 +14,20 @@ import tempfile
 import time
 
 import laom
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from pathlib import Path
 
+from .evaluate import aggregate_seeds, aggregate_tasks
 from .progress import text_progress
 
 # %% auto #0
-__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'VERDICTS', 'resolve_profile',
-           'figure_dir', 'save_figure', 'plot_budget_curves', 'standard_error', 'verdict', 'seed_values', 'best_of',
-           'verdict_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'main']
+__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'REDRAWN', 'VERDICTS', 'resolve_profile',
+           'figure_dir', 'save_images', 'save_figure', 'figure_theme', 'plot_budget_curves', 'return_figure',
+           'task_panels', 'plotted_returns', 'redraw', 'redraw_figures', 'standard_error', 'verdict', 'seed_values',
+           'best_of', 'verdict_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -43,12 +47,17 @@ def figure_dir(profile: str, figures_dir=None) -> Path:
     return path
 
 # %% ../nbs/50_figures.ipynb #7
-def save_figure(fig, data, slug: str, out_dir) -> dict:
-    "Write `fig` as `<slug>.png` and `.pdf` and the plotted numbers `data` (a DataFrame) as `<slug>.csv`."
+def save_images(fig, slug: str, out_dir) -> dict:
+    "Write `fig` as `<slug>.png` and `<slug>.pdf` in `out_dir`."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {ext: out_dir / f'{slug}.{ext}' for ext in ('png', 'pdf', 'csv')}
+    paths = {ext: out_dir / f'{slug}.{ext}' for ext in ('png', 'pdf')}
     fig.savefig(paths['png'], dpi=150, bbox_inches='tight')
     fig.savefig(paths['pdf'], bbox_inches='tight')
+    return paths
+
+def save_figure(fig, data, slug: str, out_dir) -> dict:
+    "Write `fig` as `<slug>.png` and `.pdf` and the plotted numbers `data` (a DataFrame) as `<slug>.csv`."
+    paths = save_images(fig, slug, out_dir) | {'csv': Path(out_dir) / f'{slug}.csv'}
     data.to_csv(paths['csv'], index=False)
     return paths
 
@@ -58,17 +67,97 @@ METHOD_COLORS = {'laom_sup': 'tab:red', 'laom': 'tab:blue', 'lapo': 'tab:green',
 
 LINE_STYLES = ('-', '--', ':', '-.')
 
+def _require_columns(df: pd.DataFrame, columns):
+    missing = [c for c in columns if c not in df.columns]
+    if missing: raise KeyError(f'the table lacks column(s) {missing}; it has {list(df.columns)}')
+
+def figure_theme():
+    "The one look of every figure: seaborn's `whitegrid` style at `paper` scale, `METHOD_COLORS` as the palette."
+    sns.set_theme(context='paper', style='whitegrid', palette=list(METHOD_COLORS.values()), font_scale=1.2,
+                  rc={'legend.handlelength': 3.5})   # long enough to tell solid from dashed past the marker
+
 def plot_budget_curves(ax, table, y: str = 'mean', band: str | None = 'band', hue: str = 'method',
                        style: str | None = None, x: str = 'budget'):
-    "One line per `hue` value (and `style` value: solid, dashed, ...) of `table` against `x` on a log2 axis."
+    "One line per `hue` value (and `style` value: solid, dashed, ...) of `table` against `x` on a log2 axis, within a band of +- `band`."
+    _require_columns(table, [c for c in (x, y, band, hue, style) if c])
     styles = {v: LINE_STYLES[i % len(LINE_STYLES)] for i, v in enumerate(table[style].unique())} if style else {}
     for (key, *kind), part in table.sort_values(x, kind='stable').groupby([hue, style] if style else [hue], sort=False):
         color, label = METHOD_COLORS.get(key), METHOD_LABELS.get(key, key) + ''.join(f' ({k})' for k in kind)
-        ax.plot(part[x], part[y], marker='o', label=label, color=color, linestyle=styles[kind[0]] if kind else '-')
-        if band: ax.fill_between(part[x], part[y] - part[band], part[y] + part[band], alpha=0.2, color=color)
+        line = sns.lineplot(x=part[x].to_numpy(), y=part[y].to_numpy(), ax=ax, marker='o', label=label, color=color,
+                            linestyle=styles[kind[0]] if kind else '-', errorbar=None, legend=False).get_lines()[-1]
+        if band: ax.fill_between(part[x], part[y] - part[band], part[y] + part[band], alpha=0.2, color=line.get_color(), lw=0)
     ticks = sorted(table[x].unique())
     ax.set_xscale('log', base=2); ax.set_xticks(ticks, [str(t) for t in ticks])
-    ax.set_xlabel('labeled trajectories' if x == 'budget' else x); ax.grid(alpha=0.3)
+    ax.set_xlabel('labeled trajectories' if x == 'budget' else x)
+
+# %% ../nbs/50_figures.ipynb #draw1
+def return_figure(table: pd.DataFrame, ylabel: str, title: str, style: str | None = None):
+    "One panel of return curves against the label budget (Fig. 1, 7, 15); `style` as in `plot_budget_curves`."
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    plot_budget_curves(ax, table, style=style)
+    ax.set_ylabel(ylabel); ax.set_title(title, fontsize=9); ax.legend(fontsize=7 if style else 8)
+    return fig
+
+def task_panels(table: pd.DataFrame, ylabel: str, title: str):
+    "One panel per task of return curves within +- their seed std (columns `task`, `mean`, `std`; Fig. 8, 13)."
+    tasks = list(dict.fromkeys(table['task']))
+    fig, axes = plt.subplots(1, len(tasks), figsize=(4.2 * len(tasks), 3.4), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        plot_budget_curves(ax, table[table['task'] == task], band='std')
+        ax.set_title(task, fontsize=10)
+    axes[0, 0].set_ylabel(ylabel); axes[0, -1].legend(fontsize=7)
+    fig.suptitle(title, fontsize=10); fig.tight_layout()
+    return fig
+
+# %% ../nbs/50_figures.ipynb #redraw1
+def plotted_returns(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    "The curves a return figure's CSV holds and their axis label; per-seed rows (Fig. 1) are averaged over seeds, then tasks."
+    from laom.grid import RETURN_AXIS
+    if 'seed' in data:
+        value = 'normalized_return' if data['normalized_return'].notna().any() else 'normalized_return_table3'
+        return aggregate_tasks(aggregate_seeds(data, value)), RETURN_AXIS[value]
+    older = any(c.endswith('_own_bc') for c in data)       # written when `mean` was Table 3's normalisation
+    return data, RETURN_AXIS['normalized_return_table3' if older else 'normalized_return']
+
+def _setting(slug: str) -> str:
+    return 'without distractors' if slug.endswith('_vanilla') else 'with distractors'
+
+def _redraw_summary(data: pd.DataFrame, slug: str):
+    table, ylabel = plotted_returns(data)
+    return return_figure(table, ylabel, f"{_setting(slug)}, {table['tasks'].max()} task(s)")
+
+def _redraw_lapo_vs_laom(data: pd.DataFrame, slug: str):
+    table, ylabel = plotted_returns(data)
+    return return_figure(table, ylabel, f"LAPO vs LAOM, {table['tasks'].max()} task(s)", style='setting')
+
+def _redraw_per_task(data: pd.DataFrame, slug: str):
+    table, ylabel = plotted_returns(data)
+    return task_panels(table, ylabel, f"{_setting(slug)}, {table['seeds'].max()} seed(s)")
+
+REDRAWN = {'fig01_summary': _redraw_summary, 'fig15_summary_vanilla': _redraw_summary,
+           'fig07_lapo_vs_laom': _redraw_lapo_vs_laom,
+           'fig08_per_task': _redraw_per_task, 'fig13_per_task_vanilla': _redraw_per_task}
+
+def redraw(slug: str, figures_dir=None) -> dict:
+    "Draw figure `slug` again from `<figures_dir>/<slug>.csv` (default: the repository's `figures/`); its new PNG and PDF."
+    if slug not in REDRAWN: raise ValueError(f'{slug} cannot be redrawn from its CSV; these can: {sorted(REDRAWN)}')
+    folder = Path(figures_dir or REPO_FIGURES)
+    csv = folder / f'{slug}.csv'
+    if not csv.exists(): raise FileNotFoundError(f'{csv}: no CSV to redraw {slug} from; run its notebook first')
+    figure_theme()
+    fig = REDRAWN[slug](pd.read_csv(csv), slug)
+    try: return save_images(fig, slug, folder)
+    finally: plt.close(fig)
+
+def redraw_figures(only=None, figures_dir=None) -> dict:
+    "`redraw` every figure of `REDRAWN` with a CSV in `figures_dir`, or those whose short names (`fig01`) are in `only`."
+    folder = Path(figures_dir or REPO_FIGURES)
+    present = [s for s in REDRAWN if (folder / f'{s}.csv').exists()]
+    if only:
+        unknown = sorted(set(only) - {s[:5] for s in REDRAWN})
+        if unknown: raise ValueError(f'{unknown} cannot be redrawn from a CSV; these can: {sorted({s[:5] for s in REDRAWN})}')
+        present = [s for s in present if s[:5] in only]
+    return {slug: redraw(slug, folder) for slug in present}
 
 # %% ../nbs/50_figures.ipynb #verdict1
 VERDICTS = ('held', 'reversed', 'not distinguishable')
@@ -97,10 +186,6 @@ def best_of(values: pd.DataFrame, columns) -> pd.Series:
     means = values[list(columns)].groupby(level=0).mean()
     best = means.idxmax(axis=1)
     return pd.concat([values.loc[[point], name] for point, name in best.items()])
-
-def _require_columns(df: pd.DataFrame, columns):
-    missing = [c for c in columns if c not in df.columns]
-    if missing: raise KeyError(f'results lack column(s) {missing}; they have {list(df.columns)}')
 
 # %% ../nbs/50_figures.ipynb #verdict6
 def _seed_groups(values: pd.Series) -> dict:
@@ -169,14 +254,21 @@ def _default_notebooks() -> Path:
     return Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
 
 def main(argv=None):
-    "Command line: `laom-figures --profile cpu --only fig01 fig06`."
+    "Command line: `laom-figures --profile cpu --only fig01 fig06`, or `--redraw` to draw figures again from their CSVs."
     p = argparse.ArgumentParser(description='Run the paper-figure notebooks with papermill.')
     p.add_argument('--profile', default='cpu', choices=PROFILES)
     p.add_argument('--only', nargs='*', help='short names such as fig01 fig06 (default: all)')
     p.add_argument('--run-root', default='runs', help='where runs and executed notebooks go (default: runs)')
     p.add_argument('--notebooks', default=str(_default_notebooks()), help='folder of the figure notebooks')
     p.add_argument('--kernel', default='laom', help='Jupyter kernel (make install registers "laom")')
+    p.add_argument('--redraw', action='store_true', help=f'run nothing: draw the figures again from their CSVs in {REPO_FIGURES} '
+                                                          f"(those that can be: {', '.join(sorted({s[:5] for s in REDRAWN}))})")
     args = p.parse_args(argv)
+    if args.redraw:
+        try: written = redraw_figures(args.only)
+        except ValueError as error: p.error(str(error))
+        for slug, paths in written.items(): print(f"{slug}: redrawn from its CSV into {paths['png']} and .pdf")
+        return
     for name, path in select_notebooks(args.notebooks, args.only).items():
         start = time.perf_counter()
         out = run_figure(path, args.profile, args.run_root, args.kernel)

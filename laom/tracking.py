@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import socket
@@ -15,10 +16,14 @@ from pathlib import Path
 
 import torch
 import yaml
+from accelerate.tracking import GeneralTracker, TensorBoardTracker, WandBTracker
+
+from .config import TRACKERS
 
 # %% auto #0
 __all__ = ['OWNER_FILE', 'config_key', 'atomic_write', 'StageRun', 'save_checkpoint', 'load_checkpoint', 'mark_done',
-           'read_summary', 'StageBusyError', 'claim', 'heartbeat', 'MetricsLogger', 'read_metrics']
+           'read_summary', 'StageBusyError', 'claim', 'heartbeat', 'MetricsLogger', 'read_metrics', 'check_trackers',
+           'open_trackers', 'read_tensorboard']
 
 # %% ../nbs/02_tracking.ipynb #6
 def config_key(d: dict, length: int = 12) -> str:
@@ -128,21 +133,24 @@ def heartbeat(run: StageRun):
 
 # %% ../nbs/02_tracking.ipynb #22
 class MetricsLogger:
-    "Append `{'step': n, 'time': t, **metrics}` lines to a JSONL file; optionally mirror to wandb/TensorBoard."
-    def __init__(self, path, backends: tuple = ()):
+    "Append `{'step': n, 'time': t, **metrics}` lines to a JSONL file and forward each row to `trackers` (`open_trackers`)."
+    def __init__(self, path, trackers: list[GeneralTracker] = ()):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         cut_short = self.path.exists() and self.path.stat().st_size and not self.path.read_bytes().endswith(b'\n')
         self._file = open(self.path, 'a')
         if cut_short: self._file.write('\n')   # end a line a crash left unfinished
-        self._mirrors = [_make_mirror(b, self.path.parent) for b in backends]
+        self.trackers = list(trackers)
 
     def log(self, step: int, metrics: dict):
-        row = {'step': int(step), 'time': time.time(), **{k: _plain(v) for k, v in metrics.items()}}
-        self._file.write(json.dumps(row) + '\n'); self._file.flush()
-        for m in self._mirrors: m(step, metrics)
+        values = {k: _plain(v) for k, v in metrics.items()}
+        self._file.write(json.dumps({'step': int(step), 'time': time.time(), **values}) + '\n'); self._file.flush()
+        for tracker in self.trackers: tracker.log(values, step=int(step))
 
-    def close(self): self._file.close()
+    def close(self):
+        "Close the file and finish the trackers."
+        self._file.close()
+        for tracker in self.trackers: tracker.finish()
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
@@ -151,17 +159,6 @@ def _plain(v):
     "A JSON-friendly float/int from a tensor, numpy scalar or number."
     if hasattr(v, 'item'): v = v.item()
     return v
-
-def _make_mirror(backend: str, log_dir: Path):
-    "A `(step, metrics)` callable that forwards to wandb or TensorBoard (imported only when asked for)."
-    if backend == 'wandb':
-        import wandb
-        return lambda step, m: wandb.log({k: _plain(v) for k, v in m.items()}, step=step)
-    if backend == 'tensorboard':
-        from torch.utils.tensorboard import SummaryWriter
-        writer = SummaryWriter(str(log_dir / 'tensorboard'))
-        return lambda step, m: [writer.add_scalar(k, _plain(v), step) for k, v in m.items()]
-    raise ValueError(f"unknown metrics backend {backend!r}: expected 'wandb' or 'tensorboard'")
 
 # %% ../nbs/02_tracking.ipynb #24
 def read_metrics(path) -> list[dict]:
@@ -173,3 +170,30 @@ def read_metrics(path) -> list[dict]:
         while rows and rows[-1]['step'] >= row['step']: rows.pop()
         rows.append(row)
     return rows
+
+# %% ../nbs/02_tracking.ipynb #trk1
+def check_trackers(names) -> tuple[str, ...]:
+    "`names` as a tuple of distinct trackers, each one of `laom.config.TRACKERS` with its package installed."
+    names = tuple(dict.fromkeys((names,) if isinstance(names, str) else names))
+    unknown = [n for n in names if n not in TRACKERS]
+    if unknown: raise ValueError(f'unknown tracker(s) {unknown}: valid ones are {list(TRACKERS)} (metrics.jsonl is always written)')
+    missing = [n for n in names if importlib.util.find_spec(n) is None]
+    if missing: raise ModuleNotFoundError(f"tracker(s) {missing} need their package, which is not installed: pip install {' '.join(missing)}")
+    return names
+
+def open_trackers(names, run: StageRun) -> list[GeneralTracker]:
+    "Started accelerate trackers for `run`: TensorBoard events in `<run>/tensorboard/`, a wandb run in `<run>/wandb/`."
+    trackers = []
+    for name in check_trackers(names):
+        if name == 'tensorboard': tracker = TensorBoardTracker('tensorboard', run.path)
+        else: tracker = WandBTracker('laom', dir=str(run.path), name=f'{run.stage}-{run.key}', id=f'{run.stage}-{run.key}',
+                                     group=run.stage, config=run.config, resume='allow')
+        tracker.start(); trackers.append(tracker)
+    return trackers
+
+# %% ../nbs/02_tracking.ipynb #trk2
+def read_tensorboard(folder) -> dict[str, list[tuple[int, float]]]:
+    "The scalars of the TensorBoard event files in `folder`: tag -> [(step, value), ...]."
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    events = EventAccumulator(str(folder)); events.Reload()
+    return {tag: [(e.step, e.value) for e in events.Scalars(tag)] for tag in events.Tags()['scalars']}

@@ -11,7 +11,7 @@ import random
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -20,7 +20,8 @@ from .progress import tqdm
 from accelerate import Accelerator
 from accelerate.utils import broadcast, broadcast_object_list
 
-from .tracking import StageRun, StageBusyError, MetricsLogger, save_checkpoint, load_checkpoint, claim, heartbeat
+from .tracking import (StageRun, StageBusyError, MetricsLogger, save_checkpoint, load_checkpoint, claim, heartbeat,
+                           open_trackers)
 from .torch_utils import seed_everything
 
 # %% auto #0
@@ -168,7 +169,8 @@ def fit(run: StageRun,                            # where metrics and checkpoint
         log_every: int = 50,
         checkpoint_every: int = 1000,
         progress: bool = True,
-        accelerator: Accelerator | None = None    # data-parallel processes (`accelerate launch`); None: this process alone
+        accelerator: Accelerator | None = None,   # data-parallel processes (`accelerate launch`); None: this process alone
+        trackers: Sequence[str] = ()              # also log to these of `laom.config.TRACKERS` ('tensorboard', 'wandb')
         ) -> dict:
     "Run `update` until `total_updates`, resuming from the stage's checkpoint; the last logged metrics. `StageBusyError` if another process trains `run`."
     main = accelerator is None or accelerator.is_main_process
@@ -176,7 +178,7 @@ def fit(run: StageRun,                            # where metrics and checkpoint
     with _one_trainer(run, accelerator):   # one trainer per stage, also across machines
         step = _restore(run, state)
         last, seconds, window = {}, np.zeros(3), 0        # seconds on data, compute, logging since the last log
-        with (_processes(accelerator, state), (MetricsLogger(run.metrics_path) if main else nullcontext()) as logger,
+        with (_processes(accelerator, state), (MetricsLogger(run.metrics_path, open_trackers(trackers, run)) if main else nullcontext()) as logger,
               tqdm(total=total_updates, initial=step, desc=run.stage, disable=not (progress and main), dynamic_ncols=True) as bar):
             batches = _own_batches(make_batches(step), accelerator)
             while step < total_updates:

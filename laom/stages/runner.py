@@ -47,6 +47,7 @@ class StageOptions:
     log_every: int = 50
     checkpoint_every: int = 1000
     progress: bool = True
+    trackers: tuple = ()         # also log metrics to 'tensorboard' and/or 'wandb' (`laom.tracking.open_trackers`)
     eval_samples: int = 10_000   # held-out transitions scored at the end (a seeded subset of larger files)
     accelerator: Accelerator | None = None  # data-parallel processes (`laom.train.fit`); None: this process alone
 
@@ -249,7 +250,7 @@ def run_stage(run: StageRun, learner, make_batches: Callable, total_updates: int
     "Fit `learner` with `laom.train.fit`, summarise (last metrics -> summary), save the model, mark the stage done."
     fit(run, learner.update, make_batches, total_updates, learner.state, learner.cfg.batch_size, learner.loss_key,
         log_every=options.log_every, checkpoint_every=options.checkpoint_every, progress=options.progress,
-        accelerator=options.accelerator)
+        accelerator=options.accelerator, trackers=options.trackers)
     summary = (summarize or (lambda last: last))(_last_logged(run))
     s = learner.stage
     summary |= {f'{s}/updates': total_updates, f'{s}/warmup_updates': warmup_updates,
