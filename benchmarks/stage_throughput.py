@@ -54,7 +54,8 @@ class Bench:
         self.args, self.data, self.root, self.bf16 = args, data, root, bf16
         self.updates = args.warmup + args.updates
         self.options = StageOptions(device=args.device, bf16=bf16, regime=args.regime, log_every=args.warmup or self.updates,
-                                    checkpoint_every=10 ** 9, progress=args.progress, compile=args.compile, count_flops=True)
+                                    checkpoint_every=10 ** 9, progress=args.progress, compile=args.compile, count_flops=True,
+                                    eval_samples=args.eval_samples)
         self.models = {}   # trained models later stages build on (latent_bc -> decoder, idm -> bc_relabel)
 
     def config(self, method: str = 'laom'):
@@ -198,6 +199,8 @@ def parse_args():
     p.add_argument('--action-dim', type=int, default=6, help='6 and 17 are cheetah-run sizes')
     p.add_argument('--state-dim', type=int, default=17)
     p.add_argument('--data-dir', type=Path, default=Path(tempfile.gettempdir()) / 'laom_stage_bench')
+    p.add_argument('--eval-samples', type=int, default=StageOptions.eval_samples,
+                   help='held-out transitions each stage scores after training (in the wall time, not in samples/s)')
     p.add_argument('--threads', type=int, help='torch CPU threads (default: torch decides)')
     p.add_argument('--progress', action='store_true', help='progress bars per stage')
     args = p.parse_args()
