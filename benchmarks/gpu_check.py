@@ -15,10 +15,11 @@ It prints, in order:
    its wall time, per-stage samples/s and returns, after checking that every stage saved its model and summary;
 4. the same stages compiled (`laom.stages.StageOptions.compile`: inductor on a GPU; at --tiny the `aot_eager`
    backend, which traces the graphs without generating kernels: a CPU cannot afford inductor's compile times).
+   Each compiled stage must end with the eager one's training loss (same seed and batches), within 5 %.
    Compiling is the slowest and least known part, so it comes last and stops, saying so, once `--budget`
    seconds have passed.
 
-The exit status is 1 if a stage failed or the end-to-end run is incomplete. At --tiny on a CPU the frames are
+The exit status is 1 if a stage failed, a compiled loss differs or the end-to-end run is incomplete. At --tiny on a CPU the frames are
 16 px and the models tiny: the numbers say only that every part runs.
 """
 import argparse
@@ -40,6 +41,7 @@ from laom.train import peak_tflops
 
 TASK = 'cheetah-run'
 E2E_STAGES = ('lam', 'latent_bc', 'decoder')   # LAOM+supervision's stages, in order
+LOSS_TOLERANCE = 0.05   # relative; bf16 results differ with the order of operations compiled code picks
 EVAL_SAMPLES = 2000   # held-out transitions each stage scores: this checks that scoring runs, not the scores
 
 
@@ -88,17 +90,35 @@ def regime(path: Path, device) -> str:
     with TransitionLoader(path, 2, device=device, prefetch=0) as loader: return loader.regime
 
 
-def throughput(args, root: Path, data: Path, compile, models: dict, deadline: float | None = None) -> bool:
-    "Time every stage of `args.stages` (compiled if `compile`) until `deadline`; False if one failed."
+def throughput(args, root: Path, data: Path, compile, models: dict, deadline: float | None = None) -> dict:
+    "Time every stage of `args.stages` (compiled if `compile`) until `deadline`: stage -> results (None: failed)."
     runs = root / ('bench_runs_compiled' if compile else 'bench_runs')   # apart: compiling does not change a run's key
     bench = bench_stages.Bench(bench_args(args, root, compile), data, runs, bf16=True)
     bench.models = models   # the decoder trains on latent BC's actor: shared by the eager and the compiled timings
-    ok = True
+    results = {}
     for stage in args.stages:
         if deadline is not None and time.perf_counter() > deadline:
             print(f'{stage:<13} skipped: the --budget of {args.budget:.0f} s is spent', flush=True)
             continue
-        ok &= bench_stages.measure(bench, stage) is not None
+        results[stage] = bench_stages.measure(bench, stage)
+    return results
+
+
+def training_loss(summary: dict) -> float:
+    "The last logged training loss of a stage's summary: `lam/loss` or `<stage>/mse`."
+    return next(v for k, v in summary.items() if k.split('/')[1] in ('loss', 'mse'))
+
+
+def same_losses(eager: dict, compiled: dict, tolerance: float) -> bool:
+    "Whether every stage timed both ways ended with the same training loss, within `tolerance` (relative)."
+    ok = True
+    for stage in [s for s in compiled if s in eager]:
+        if eager[stage] is None or compiled[stage] is None: continue
+        a, b = training_loss(eager[stage]['summary']), training_loss(compiled[stage]['summary'])
+        close = abs(a - b) <= tolerance * abs(a)
+        print(f'{stage:<13} last training loss eager {a:.6g}, compiled {b:.6g}: {"same" if close else "DIFFERENT"} '
+              f'within {tolerance:.0%}', flush=True)
+        ok &= close
     return ok
 
 
@@ -155,13 +175,15 @@ def main():
         bench_data = bench_stages.dataset(bench_args(args, root, False))
         print(f'loader regime: {regime(bench_data, device)} for {bench_data.name}', flush=True)
         models = {}
-        ok = throughput(args, root, bench_data, False, models)
+        eager = throughput(args, root, bench_data, False, models)
         distractors = preset(args.preset).data.distractors
         collected = collect(args, root, distractors)
         print(f'loader regime: {regime(collected, device)} for the collected {collected.name} '
               f'({args.trajectories} x {args.length} steps, {distractors})', flush=True)
-        ok &= end_to_end(args, root, collected, distractors)
-        ok &= throughput(args, root, bench_data, args.compile, models, deadline=start + args.budget)
+        ok = end_to_end(args, root, collected, distractors)
+        compiled = throughput(args, root, bench_data, args.compile, models, deadline=start + args.budget)
+        ok &= all(r is not None for r in (eager | compiled).values())
+        ok &= same_losses(eager, compiled, LOSS_TOLERANCE)
     print(f'gpu check {"passed" if ok else "FAILED"} in {time.perf_counter() - start:.0f} s', flush=True)
     return 0 if ok else 1
 

@@ -126,9 +126,9 @@ def timed_split(run, warmup: int) -> dict:
     return {'samples_per_s': sum(steps) / total, **split}
 
 
-def flop_rate(run, samples_per_s: float, device) -> dict:
-    "GFLOP per sample (the stage's summary), GFLOP/s at `samples_per_s`, and its share of `device`'s bf16 peak (None if unknown)."
-    gflop = read_summary(run)[f'{run.stage}/gflop_per_sample']
+def flop_rate(summary: dict, stage: str, samples_per_s: float, device) -> dict:
+    "GFLOP per sample (from the stage's summary), GFLOP/s at `samples_per_s`, its share of `device`'s bf16 peak (None if unknown)."
+    gflop = summary[f'{stage}/gflop_per_sample']
     peak = peak_tflops(device)
     return {'gflop_per_sample': gflop, 'gflop_per_s': gflop * samples_per_s,
             'of_peak': None if peak is None else gflop * samples_per_s / (peak * 1e3)}
@@ -150,15 +150,15 @@ def describe(stage: str, bench: Bench, result: dict) -> str:
 
 
 def measure(bench: Bench, stage: str) -> dict | None:
-    "Train `stage` and return its timed split, FLOP rate, peak GPU memory and wall time; None (reported) if it failed."
+    "Train `stage`; its timed split, FLOP rate, peak GPU memory, wall time and summary; None (reported) if it failed."
     device = bench.options.torch_device
     cuda = device.type == 'cuda'
     if cuda: torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
     start = time.perf_counter()
     try:
         run = TRAIN[stage](bench)
-        result = timed_split(run, bench.args.warmup)
-        result |= flop_rate(run, result['samples_per_s'], device)
+        result = timed_split(run, bench.args.warmup) | {'summary': read_summary(run)}
+        result |= flop_rate(result['summary'], run.stage, result['samples_per_s'], device)
     except Exception as e:   # one failing stage (out of memory, say) must not cost the others their numbers
         traceback.print_exc()
         print(f'{stage:<13} {label(bench)}  FAILED: {type(e).__name__}: {str(e)[:200]}', flush=True)
