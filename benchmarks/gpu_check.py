@@ -49,7 +49,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--tiny', action='store_true', help='the tiny preset and small counts (automatic without a GPU)')
     p.add_argument('--stages', nargs='+', choices=bench_stages.STAGES,
-                   help="stages to time (default: lam_laom_sup latent_bc decoder idm bc; at --tiny the first three)")
+                   default=['lam_laom_sup', 'latent_bc', 'decoder', 'idm', 'bc'])
     p.add_argument('--updates', type=int, help='timed updates per stage (default 30; 3 at --tiny)')
     p.add_argument('--warmup', type=int, help='untimed updates before them, at least 2 (default 5; 2 at --tiny)')
     p.add_argument('--trajectories', type=int, help='trajectories of the benchmark and end-to-end files (default 20; 6 at --tiny)')
@@ -70,7 +70,6 @@ def parse_args():
     args.length = args.length or (40 if small else 200)
     args.e2e_updates = args.e2e_updates or (10 if small else 300)
     args.compile = 'aot_eager' if small else True
-    args.stages = args.stages or ['lam_laom_sup', 'latent_bc', 'decoder'] + ([] if small else ['idm', 'bc'])
     if args.warmup < 2: p.error('--warmup must be at least 2: compiling and the FLOP count take the first two updates')
     for stage, needed in bench_stages.NEEDS.items():
         if stage in args.stages and needed not in args.stages: p.error(f'{stage} needs {needed} in --stages (before it)')

@@ -17,7 +17,7 @@ def test_gpu_check_tiny(tmp_path):
     out = done.stdout
     assert done.returncode == 0, out[-3000:] + done.stderr[-3000:]
     lines = out.splitlines()
-    for stage in ('lam_laom_sup', 'latent_bc', 'decoder'):
+    for stage in ('lam_laom_sup', 'latent_bc', 'decoder', 'idm', 'bc'):
         for precision in ('bf16 ', 'bf16+aot_eager '):
             line = next((l for l in lines if l.startswith(f'{stage:<13} {precision}')), None)
             assert line is not None and 'GFLOP/s' in line and 'FAILED' not in line, (stage, precision, out)
