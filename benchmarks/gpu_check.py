@@ -26,6 +26,7 @@ import argparse
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 import torch
@@ -161,6 +162,20 @@ def end_to_end(args, root: Path, data: Path, distractors: str) -> bool:
     return not missing
 
 
+def collected_end_to_end(args, root: Path, device) -> bool:
+    "Collect the trajectories and run LAOM+supervision on them; False (reported, the check goes on) if anything failed."
+    distractors = preset(args.preset).data.distractors
+    try:
+        collected = collect(args, root, distractors)
+        print(f'loader regime: {regime(collected, device)} for the collected {collected.name} '
+              f'({args.trajectories} x {args.length} steps, {distractors})', flush=True)
+        return end_to_end(args, root, collected, distractors)
+    except Exception as e:   # the compiled timings that follow still say something
+        traceback.print_exc()
+        print(f'end to end: FAILED: {type(e).__name__}: {str(e)[:300]}', flush=True)
+        return False
+
+
 def main():
     args = parse_args()
     start = time.perf_counter()
@@ -175,11 +190,7 @@ def main():
         print(f'loader regime: {regime(bench_data, device)} for {bench_data.name}', flush=True)
         models = {}
         eager = throughput(args, root, bench_data, False, models)
-        distractors = preset(args.preset).data.distractors
-        collected = collect(args, root, distractors)
-        print(f'loader regime: {regime(collected, device)} for the collected {collected.name} '
-              f'({args.trajectories} x {args.length} steps, {distractors})', flush=True)
-        ok = end_to_end(args, root, collected, distractors)
+        ok = collected_end_to_end(args, root, device)
         compiled = throughput(args, root, bench_data, args.compile, models, deadline=start + args.budget)
         ok &= all(r is not None for r in (eager | compiled).values())
         ok &= same_losses(eager, compiled, LOSS_TOLERANCE)
