@@ -16,6 +16,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 from .progress import tqdm
 from accelerate import Accelerator
 from accelerate.utils import broadcast, broadcast_object_list
@@ -25,7 +26,8 @@ from .tracking import (StageRun, StageBusyError, MetricsLogger, save_checkpoint,
 from .torch_utils import seed_everything
 
 # %% auto #0
-__all__ = ['NonFiniteLossError', 'BatchTooLargeError', 'backward', 'average_gradients', 'optimizer_step', 'fit']
+__all__ = ['PEAK_BF16_TFLOPS', 'NonFiniteLossError', 'BatchTooLargeError', 'backward', 'average_gradients', 'optimizer_step',
+           'bf16_peak', 'peak_tflops', 'fit', 'compile_backend', 'compile_model']
 
 # %% ../nbs/03_train.ipynb #5
 class NonFiniteLossError(RuntimeError):
@@ -158,6 +160,27 @@ def _one_trainer(run: StageRun, accelerator: Accelerator | None):
         if busy: raise StageBusyError(busy)
         yield
 
+# %% ../nbs/03_train.ipynb #b1f0c0a2
+PEAK_BF16_TFLOPS = {'H200': 989, 'H100 PCIe': 756, 'H100': 989, 'A100': 312, 'L40S': 362, 'L40': 181, 'L4': 121,
+                    'RTX 4090': 165}   # dense bf16 TFLOP/s; the first name a device's name contains wins
+
+def bf16_peak(device_name: str) -> float | None:
+    "Dense bf16 TFLOP/s of the GPU called `device_name` (e.g. 'NVIDIA H100 80GB HBM3'); None if unlisted."
+    return next((float(peak) for name, peak in PEAK_BF16_TFLOPS.items() if name in device_name), None)
+
+def peak_tflops(device) -> float | None:
+    "Dense bf16 TFLOP/s of `device` when it is a listed CUDA GPU; None on a CPU or an unlisted GPU."
+    device = torch.device(device)
+    return bf16_peak(torch.cuda.get_device_name(device)) if device.type == 'cuda' else None
+
+def _counted_step(start: int, total_updates: int) -> int:
+    "The step whose update `fit` counts: the second of the call, the first when only one is left."
+    return min(start + 1, total_updates - 1)
+
+def _flop_counter(on: bool):
+    "A FLOP counter around the update when `on`, else nothing (`with ... as counter` gives None)."
+    return FlopCounterMode(display=False) if on else nullcontext()
+
 # %% ../nbs/03_train.ipynb #16
 def fit(run: StageRun,                            # where metrics and checkpoints go
         update: Callable[[object], dict],         # one optimisation step on a batch -> metrics
@@ -170,27 +193,32 @@ def fit(run: StageRun,                            # where metrics and checkpoint
         checkpoint_every: int = 1000,
         progress: bool = True,
         accelerator: Accelerator | None = None,   # data-parallel processes (`accelerate launch`); None: this process alone
-        trackers: Sequence[str] = ()              # also log to these of `laom.config.TRACKERS` ('tensorboard', 'wandb')
+        trackers: Sequence[str] = (),             # also log to these of `laom.config.TRACKERS` ('tensorboard', 'wandb')
+        count_flops: bool = False                 # count one update's FLOPs: `<stage>/gflop_per_sample` in the logged rows
         ) -> dict:
     "Run `update` until `total_updates`, resuming from the stage's checkpoint; the last logged metrics. `StageBusyError` if another process trains `run`."
     main = accelerator is None or accelerator.is_main_process
     processes = 1 if accelerator is None else accelerator.num_processes
     with _one_trainer(run, accelerator):   # one trainer per stage, also across machines
         step = _restore(run, state)
+        counted = _counted_step(step, total_updates) if count_flops else None
+        flops = {}                                         # `<stage>/gflop_per_sample` once counted
         last, seconds, window = {}, np.zeros(3), 0        # seconds on data, compute, logging since the last log
         with (_processes(accelerator, state), (MetricsLogger(run.metrics_path, open_trackers(trackers, run)) if main else nullcontext()) as logger,
               tqdm(total=total_updates, initial=step, desc=run.stage, disable=not (progress and main), dynamic_ncols=True) as bar):
             batches = _own_batches(make_batches(step), accelerator)
             while step < total_updates:
                 t0 = time.perf_counter(); batch = next(batches); t1 = time.perf_counter()
-                metrics = _update_or_stop(update, batch, run, step, batch_size); step += 1; window += 1
+                with _flop_counter(step == counted) as counter: metrics = _update_or_stop(update, batch, run, step, batch_size)
+                if counter is not None: flops = {f'{run.stage}/gflop_per_sample': counter.get_total_flops() / batch_size / 1e9}
+                step += 1; window += 1
                 saving = step % checkpoint_every == 0 or step == total_updates
                 logging = saving or step % log_every == 0
                 if logging: _wait_for_device(metrics)
                 t2 = time.perf_counter(); seconds += (t1 - t0, t2 - t1, 0.0)
                 if logging:
                     last = _check_finite(_mean_over_processes(metrics, accelerator), loss_key, step, run)
-                    last |= _time_split(run.stage, window * batch_size * processes, seconds)
+                    last |= _time_split(run.stage, window * batch_size * processes, seconds) | flops
                     seconds, window = np.zeros(3), 0
                     if main: logger.log(step, last)
                     bar.set_postfix({k.split('/')[-1]: f'{v:.3g}' for k, v in list(last.items())[:3]})
@@ -210,3 +238,19 @@ def _time_split(stage: str, samples: int, seconds: np.ndarray) -> dict:
     data, compute, logging = (float(s) / total for s in seconds)
     return {f'{stage}/throughput': samples / total, f'{stage}/data_time_frac': data,
             f'{stage}/compute_time_frac': compute, f'{stage}/log_time_frac': logging}
+
+# %% ../nbs/03_train.ipynb #b1f0c0a8
+def compile_backend(compile: bool | str) -> str | None:
+    "The torch.compile backend a `compile` option names: None for False, 'inductor' for True, else a backend torch lists."
+    if compile is False or compile is None: return None
+    if compile is True: return 'inductor'
+    known = torch.compiler.list_backends(exclude_tags=())
+    if compile not in known:
+        raise ValueError(f'compile must be True, False or the name of a torch.compile backend, one of {known}; got {compile!r}')
+    return compile
+
+def compile_model(model: nn.Module, compile: bool | str) -> nn.Module:
+    "`model` compiled in place (`nn.Module.compile`: the same object and `state_dict` keys) with the backend `compile` names; as it is if False."
+    backend = compile_backend(compile)
+    if backend is not None: model.compile(backend=backend)
+    return model

@@ -23,7 +23,7 @@ from ..config import AugmentConfig, OptimConfig, to_dict
 from ..torch_utils import (default_device, autocast_context, make_optimizer, count_parameters, register_model,
                               build_model)
 from ..tracking import StageRun, atomic_write, config_key, mark_done, read_summary, read_metrics
-from ..train import fit, optimizer_step
+from ..train import fit, optimizer_step, compile_backend, compile_model
 from ..augment import augmenter
 from ..data import DatasetError, LaomDataset, dataset_fingerprint, dataset_task, open_dataset, require_labels
 from ..loaders import TransitionLoader, transition_index, plan_batch
@@ -50,6 +50,10 @@ class StageOptions:
     trackers: tuple = ()         # also log metrics to 'tensorboard' and/or 'wandb' (`laom.tracking.open_trackers`)
     eval_samples: int = 10_000   # held-out transitions scored at the end (a seeded subset of larger files)
     accelerator: Accelerator | None = None  # data-parallel processes (`laom.train.fit`); None: this process alone
+    compile: bool | str = False  # torch.compile the trained model: True (inductor) or a backend name (`laom.train.compile_model`)
+    count_flops: bool = False    # log `<stage>/gflop_per_sample`, one update's FLOPs (`laom.train.fit`)
+
+    def __post_init__(self): compile_backend(self.compile)   # an unknown backend fails here, before any data is read
 
     @property
     def torch_device(self) -> torch.device:
@@ -247,10 +251,11 @@ def _last_logged(run: StageRun) -> dict:
 
 def run_stage(run: StageRun, learner, make_batches: Callable, total_updates: int, warmup_updates: int,
               samples_per_epoch: int, options: StageOptions, summarize: Callable[[dict], dict] | None = None) -> StageResult:
-    "Fit `learner` with `laom.train.fit`, summarise (last metrics -> summary), save the model, mark the stage done."
+    "Fit `learner` (its model compiled if `options.compile`) with `laom.train.fit`, summarise (last metrics -> summary), save the model, mark the stage done."
+    compile_model(learner.model, options.compile)
     fit(run, learner.update, make_batches, total_updates, learner.state, learner.cfg.batch_size, learner.loss_key,
         log_every=options.log_every, checkpoint_every=options.checkpoint_every, progress=options.progress,
-        accelerator=options.accelerator, trackers=options.trackers)
+        accelerator=options.accelerator, trackers=options.trackers, count_flops=options.count_flops)
     summary = (summarize or (lambda last: last))(_last_logged(run))
     s = learner.stage
     summary |= {f'{s}/updates': total_updates, f'{s}/warmup_updates': warmup_updates,
