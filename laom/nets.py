@@ -189,9 +189,9 @@ class Actor(nn.Module):
 # %% ../nbs/20_nets.ipynb #30
 class ActionDecoder(nn.Sequential):
     "Latent action -> true action: Linear -> ReLU6 -> Linear -> ReLU6 -> Linear."
-    def __init__(self, latent_action_dim: int, act_dim: int, hidden_dim: int = 256):
+    def __init__(self, latent_action_dim: int, action_dim: int, hidden_dim: int = 256):
         super().__init__(nn.Linear(latent_action_dim, hidden_dim), nn.ReLU6(), nn.Linear(hidden_dim, hidden_dim), nn.ReLU6(),
-                         nn.Linear(hidden_dim, act_dim))
+                         nn.Linear(hidden_dim, action_dim))
         orthogonal_init_(self)
 
 class LinearProbe(nn.Linear):
