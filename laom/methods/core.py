@@ -143,7 +143,7 @@ def update(self: LAMLearner, batch) -> dict:
 def probe_step(self: LAMLearner, features: dict, batch) -> dict:
     "One step of the probes and their training MSEs; nothing on a batch of a frames-only file (no targets)."
     targets = self.probe_targets(batch)
-    return {} if targets is None else self.probes.step(features, targets)
+    return {} if targets is None else self.probes.update(features, targets)
 
 @patch
 def probe_targets(self: LAMLearner, batch) -> dict | None:
