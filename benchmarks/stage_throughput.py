@@ -37,7 +37,8 @@ from pathlib import Path
 import torch
 
 from laom.config import PRESETS, preset
-from laom.data import make_synthetic_dataset, open_dataset
+from laom.data import open_dataset
+from laom.synthetic import make_synthetic_dataset
 from laom.methods.build import make_lam
 from laom.stages import StageOptions, stage_run, train_action_decoder, train_bc, train_idm, train_lam, train_latent_bc
 from laom.tracking import read_metrics, read_summary
