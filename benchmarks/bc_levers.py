@@ -39,7 +39,7 @@ def main():
     p.add_argument('--updates', type=int, default=6000)
     p.add_argument('--batch', type=int, default=64)
     p.add_argument('--scale', type=int, default=2, help='encoder width multiplier of the policy')
-    p.add_argument('--blocks', type=int, default=1, help='residual blocks per encoder stage')
+    p.add_argument('--blocks', type=int, default=1, help='residual blocks per encoder level')
     p.add_argument('--lr', type=float, default=5e-4)
     p.add_argument('--shift', type=int, default=0, help='random shift augmentation in pixels (0 = none)')
     p.add_argument('--episodes', type=int, default=25)

@@ -48,8 +48,8 @@ def measure_rollout(setting, task, img_hw, steps, expert_path, barrier=None) -> 
     "(steps per wall second, steps per CPU second) of one `rollout` of `steps` steps in this process."
     from laom.collect import episode_seed, rollout
     from laom.envs.dcs import make_env
-    preset, fast = SETTINGS[setting]
-    env, policy = make_env(task, preset, img_hw, frame_stack=1, fast_render=fast), load_policy(task, expert_path)
+    distractors, fast = SETTINGS[setting]
+    env, policy = make_env(task, distractors, img_hw, frame_stack=1, fast_render=fast), load_policy(task, expert_path)
     rollout(env, policy, episode_seed(0, 10**6), max_steps=20)   # warm-up: GL context, videos, skybox
     if barrier is not None: barrier.wait()
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -60,11 +60,11 @@ def measure_rollout(setting, task, img_hw, steps, expert_path, barrier=None) -> 
 def end_to_end_rate(setting, task, img_hw, steps, expert_path, workers: int) -> float:
     "Total steps/s of `collect_dataset` with `workers` workers and 2 trajectories each, start-up and writing included."
     from laom.collect import collect_dataset
-    preset, fast = SETTINGS[setting]
+    distractors, fast = SETTINGS[setting]
     policy = load_policy(task, expert_path)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        collect_dataset(Path(tmp) / 'bench.hdf5', task, preset, 2 * workers, img_hw, policy, max_steps=steps,
+        collect_dataset(Path(tmp) / 'bench.hdf5', task, distractors, 2 * workers, img_hw, policy, max_steps=steps,
                         workers=workers, fast_render=fast, progress=False)
         return 2 * workers * steps / (time.perf_counter() - start)
 

@@ -40,9 +40,9 @@ def build(setting: str, task: str, img_hw: int):
         env = pixels.Wrapper(suite.load(spec.domain, spec.task), pixels_only=False,
                              render_kwargs=dict(height=img_hw, width=img_hw, camera_id=0))
         return env, env.action_spec().shape
-    kw = {'laom-vanilla-default': dict(preset='vanilla', fast_render=False), 'laom-vanilla': dict(preset='vanilla'),
-          'laom-dcs-sky800': dict(preset='scale_easy_video_hard', sky_size=800),
-          'laom-dcs': dict(preset='scale_easy_video_hard')}[setting]
+    kw = {'laom-vanilla-default': dict(setting='vanilla', fast_render=False), 'laom-vanilla': dict(setting='vanilla'),
+          'laom-dcs-sky800': dict(setting='scale_easy_video_hard', sky_size=800),
+          'laom-dcs': dict(setting='scale_easy_video_hard')}[setting]
     env = make_env(task, img_hw=img_hw, frame_stack=1, seed=0, **kw)
     return env, env.action_space.shape
 

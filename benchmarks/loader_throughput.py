@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from laom.data import make_synthetic_dataset, open_dataset
+from laom.data import open_dataset
+from laom.synthetic import make_synthetic_dataset
 from laom.loaders import TransitionLoader, available_ram
 
 TRAJ_LEN, IMG_HW = 1000, 64

@@ -37,7 +37,8 @@ from pathlib import Path
 import torch
 
 from laom.config import PRESETS, preset
-from laom.data import make_synthetic_dataset, open_dataset
+from laom.data import open_dataset
+from laom.synthetic import make_synthetic_dataset
 from laom.methods.build import make_lam
 from laom.stages import StageOptions, stage_run, train_action_decoder, train_bc, train_idm, train_lam, train_latent_bc
 from laom.tracking import read_metrics, read_summary
@@ -80,8 +81,8 @@ def lam(bench: Bench, method: str):
 
 def latent_bc(bench: Bench):
     cfg = bench.config()
-    with open_dataset(bench.data) as ds: act_dim = ds.action_dim
-    lam = make_lam(cfg, bench.args.img_hw, act_dim).to(bench.options.torch_device).eval().requires_grad_(False)
+    with open_dataset(bench.data) as ds: action_dim = ds.action_dim
+    lam = make_lam(cfg, bench.args.img_hw, action_dim).to(bench.options.torch_device).eval().requires_grad_(False)
     run = bench.run('latent_bc', cfg.latent_bc)
     bench.models['latent_bc'] = train_latent_bc(run, cfg.latent_bc, bench.data, lam, options=bench.options).model
     return run

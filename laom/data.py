@@ -9,17 +9,17 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 import h5py
 import numpy as np
 from fastcore.basics import patch
 from .progress import tqdm
 
 # %% auto #0
-__all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'FINITE_ARRAYS', 'FRAMES_ONLY_ATTR', 'DATASET_KINDS', 'SQUARE_POLICIES',
-           'SQUARE_EFFECTS', 'DatasetError', 'check_trajectory', 'partial_path', 'DatasetWriter', 'write_dataset',
-           'LaomDataset', 'open_dataset', 'require_labels', 'dataset_task', 'write_frames_only', 'labeled_indices',
-           'write_labeled_subset', 'dataset_fingerprint', 'synthetic_trajectory', 'make_synthetic_dataset']
+__all__ = ['OFFICIAL_ROOT_ATTRS', 'TRAJECTORY_ARRAYS', 'FINITE_ARRAYS', 'FRAMES_ONLY_ATTR', 'DATASET_KINDS', 'DatasetError',
+           'check_trajectory', 'partial_path', 'DatasetWriter', 'write_dataset', 'LaomDataset', 'open_dataset',
+           'require_labels', 'dataset_task', 'write_frames_only', 'labeled_indices', 'write_labeled_subset',
+           'dataset_fingerprint']
 
 # %% ../nbs/10_data.ipynb #6
 OFFICIAL_ROOT_ATTRS = ('domain_name', 'task_name', 'difficulty', 'dynamic', 'img_hw', 'split')
@@ -472,84 +472,3 @@ def dataset_fingerprint(path) -> dict:
     size, attrs, count, sha1 = _fingerprint(path, stat.st_size, stat.st_mtime_ns)
     return dict(bytes=size, attrs=dict(attrs), trajectories=count, sha1=sha1)
 
-
-# %% ../nbs/10_data.ipynb #54
-SQUARE_POLICIES, SQUARE_EFFECTS = ('smooth', 'uniform', 'expert'), ('velocity', 'position')
-
-def _smooth_actions(rng, length, action_dim):
-    "Random actions in [-1, 1] that change gradually (an AR(1) process)."
-    noise = rng.normal(size=(length, action_dim))
-    actions = np.empty_like(noise)
-    actions[0] = noise[0]
-    for t in range(1, length): actions[t] = 0.8 * actions[t - 1] + 0.6 * noise[t]
-    return np.clip(actions, -1, 1).astype(np.float32)
-
-def _policy(name: str, rng, length: int, action_dim: int):
-    "(t, position) -> a_t for the policy `name`."
-    if name == 'expert':
-        def expert(t, p):
-            steer = np.zeros(action_dim); steer[:2] = (0.8 * (1 - 2 * p))[:action_dim]
-            return np.clip(steer + 0.2 * rng.normal(size=action_dim), -1, 1)
-        return expert
-    drawn = _smooth_actions(rng, length, action_dim) if name == 'smooth' else rng.uniform(-1, 1, (length, action_dim))
-    return lambda t, p: drawn[t]
-
-# %% ../nbs/10_data.ipynb #55
-def _drive(action) -> np.ndarray:
-    "The first two action dims, zero-padded: what moves the square."
-    drive = np.zeros(2); drive[:min(2, len(action))] = action[:2]
-    return drive
-
-def _next_unfolded(u, action, effect: str, noise: float, rng) -> np.ndarray:
-    "The next position before folding into [0, 1] (so walls reflect the square)."
-    u = u + 0.05 * _drive(action) if effect == 'velocity' else (_drive(action) + 1) / 2
-    return u + noise * rng.normal(size=2) if noise else u
-
-def _fold(u) -> np.ndarray: return 1 - np.abs(np.mod(u, 2) - 1)   # a triangle wave: reflections at 0 and 1
-
-# %% ../nbs/10_data.ipynb #56
-def _square_frames(positions, img_hw, background):
-    "Frames (T, H, W, 3) uint8: `background` with a white square whose top-left corner follows `positions`."
-    size = max(3, img_hw // 8)
-    corner = np.rint(positions * (img_hw - size)).astype(int)
-    grid = np.arange(img_hw)
-    rows = (grid >= corner[:, :1]) & (grid < corner[:, :1] + size)
-    cols = (grid >= corner[:, 1:]) & (grid < corner[:, 1:] + size)
-    frames = np.repeat(background[None], len(positions), axis=0)
-    frames[rows[:, :, None] & cols[:, None, :]] = 255
-    return frames
-
-def synthetic_trajectory(rng, length, img_hw, state_dim, action_dim, policy='smooth', effect='velocity', noise=0.0) -> dict:
-    "One trajectory of the square task as arrays in the official layout."
-    act, background = _policy(policy, rng, length, action_dim), rng.integers(0, 64, (img_hw, img_hw, 3), dtype=np.uint8)
-    u, positions, actions = rng.uniform(0, 1, 2), [], []
-    for t in range(length):
-        positions.append(_fold(u)); actions.append(act(t, positions[-1]))
-        u = _next_unfolded(u, actions[-1], effect, noise, rng)
-    positions, actions = np.array(positions), np.array(actions, np.float32)
-    previous = np.concatenate([np.zeros((1, 2)), [_drive(a) for a in actions[:-1]]])
-    features = np.concatenate([positions, previous], 1)[:, :state_dim]
-    states = np.zeros((length, state_dim), np.float32); states[:, :features.shape[1]] = features
-    return dict(obs=_square_frames(positions, img_hw, background), states=states, actions=actions,
-                rewards=positions[:, 1].astype(np.float32))
-
-# %% ../nbs/10_data.ipynb #57
-def make_synthetic_dataset(path, num_trajectories: int = 8, length: int = 50, img_hw: int = 32,
-                           state_dim: int = 4, action_dim: int = 2, seed: int = 0,
-                           lengths: Sequence[int] | None = None,   # one per trajectory; overrides `length`
-                           policy: str = 'smooth',                 # how actions are drawn: SQUARE_POLICIES
-                           effect: str = 'velocity',               # what a_t does to the square: SQUARE_EFFECTS
-                           noise: float = 0.0,                     # std of noise on each next position
-                           task_name: str = 'square') -> Path:
-    "Write a synthetic square dataset in the official layout (task `synthetic-<task_name>`); see above for the modes."
-    lengths = [length] * num_trajectories if lengths is None else list(lengths)
-    if len(lengths) != num_trajectories:
-        raise ValueError(f"{path}: got {len(lengths)} lengths for {num_trajectories} trajectories")
-    if policy not in SQUARE_POLICIES: raise ValueError(f'{path}: policy must be one of {SQUARE_POLICIES}, got {policy!r}')
-    if effect not in SQUARE_EFFECTS: raise ValueError(f'{path}: effect must be one of {SQUARE_EFFECTS}, got {effect!r}')
-    attrs = dict(domain_name='synthetic', task_name=task_name, difficulty='vanilla', dynamic=False,
-                 img_hw=img_hw, split='train', seed=seed, policy=policy, effect=effect)
-    rngs = np.random.default_rng(seed).spawn(num_trajectories)
-    trajectories = (dict(synthetic_trajectory(r, n, img_hw, state_dim, action_dim, policy, effect, noise), seed=i)
-                    for i, (r, n) in enumerate(zip(rngs, lengths)))
-    return write_dataset(path, trajectories, attrs)

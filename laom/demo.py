@@ -9,7 +9,8 @@ import argparse
 import time
 from pathlib import Path
 
-from .data import make_synthetic_dataset, open_dataset, write_labeled_subset
+from .data import open_dataset, write_labeled_subset
+from .synthetic import make_synthetic_dataset
 from .loaders import TransitionLoader
 
 # %% auto #0

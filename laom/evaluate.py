@@ -28,7 +28,7 @@ BC_RETURNS = {  # paper Table 3 (also in the official figure notebook)
 }
 
 def distractor_setting(distractors: bool | str) -> str:
-    "'distractors' or 'vanilla', from a flag or a distractor preset name ('vanilla' is the only preset without)."
+    "'distractors' or 'vanilla', from a flag or a distractor setting name ('vanilla' is the only setting without)."
     if isinstance(distractors, str): return 'vanilla' if distractors == 'vanilla' else 'distractors'
     return 'distractors' if distractors else 'vanilla'
 
@@ -111,14 +111,14 @@ def _make_dcs_env(frame_stack: int, **settings):
     return make_env(frame_stack=frame_stack, **settings)
 
 # %% ../nbs/35_evaluate.ipynb #21
-def evaluate_policy(policy, task: str = 'cheetah-run', preset: str = 'scale_easy_video_hard', episodes: int = 25,
+def evaluate_policy(policy, task: str = 'cheetah-run', setting: str = 'scale_easy_video_hard', episodes: int = 25,
                     seed: int = 0, img_hw: int = 64, videos=None, split: str = 'train', frame_stack: int = 3,
                     max_steps: int | None = None, num_envs: int = 5, make_env: Callable | None = None,
                     progress: bool = True, dynamic: bool = True, fast_render: bool = True, sky_size: int | None = None) -> np.ndarray:
     "Per-episode returns of `policy` (deterministic) over `episodes` seeded episodes, `num_envs` run in lockstep."
     if episodes < 1: raise ValueError(f'episodes must be at least 1, got {episodes}')
     make_env = make_env or _make_dcs_env
-    settings = dict(task=task, preset=preset, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
+    settings = dict(task=task, setting=setting, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
                     fast_render=fast_render, sky_size=sky_size)
     envs = [make_env(frame_stack=frame_stack, **settings) for _ in range(min(num_envs, episodes))]
     horizon = max_steps or episode_horizon(envs[0])
@@ -141,10 +141,10 @@ def _davis_folder(folder, path) -> str:
                                 "videos=<the DAVIS 2017 folder> (its JPEGImages/480p/<video>/*.jpg)")
     return str(folder)
 
-def _official_videos(path, preset: str, videos, allow_builtin_videos: bool):
+def _official_videos(path, setting: str, videos, allow_builtin_videos: bool):
     "The videos to evaluate an official file on: DAVIS, or the built-in videos only when asked for."
-    from laom.envs.distractors import get_preset
-    if get_preset(preset).num_videos == 0: return None
+    from laom.envs.distractors import get_setting
+    if get_setting(setting).num_videos == 0: return None
     if videos is not None: return _davis_folder(videos, path)
     if not allow_builtin_videos:
         raise FileNotFoundError(f"{path} is an official dataset, rendered with DAVIS 2017 videos, and no DAVIS folder was "
@@ -156,7 +156,7 @@ def _official_videos(path, preset: str, videos, allow_builtin_videos: bool):
 def _recorded_videos(path, recorded: dict, videos):
     "The videos a `laom` file was recorded with; `videos` says where its DAVIS folder (or in-memory source) is now."
     kind = recorded['video_source']
-    if kind == 'none': return None   # a preset without videos: whatever folder is given, none is shown
+    if kind == 'none': return None   # a setting without videos: whatever folder is given, none is shown
     if kind == 'builtin':
         if videos is not None: raise ValueError(f"{path} was recorded with videos: {recorded['videos']}; leave videos unset, got {videos!r}")
         return None
@@ -174,7 +174,7 @@ def evaluation_env_kwargs(dataset_path, videos=None, allow_builtin_videos: bool 
     from laom.collect import collection_settings   # imported on first use, like MuJoCo
     from laom.data import dataset_task, open_dataset
     with open_dataset(dataset_path) as ds: task, attrs, path = dataset_task(ds), ds.attrs, ds.path
-    settings = dict(task=task, preset=attrs['difficulty'], img_hw=int(np.atleast_1d(attrs['img_hw'])[0]), videos=None,
+    settings = dict(task=task, setting=attrs['difficulty'], img_hw=int(np.atleast_1d(attrs['img_hw'])[0]), videos=None,
                     split=split or attrs['split'], dynamic=bool(attrs['dynamic']))
     if is_official(attrs):
         return {**settings, 'videos': _official_videos(path, attrs['difficulty'], videos, allow_builtin_videos), **ORIGINAL_RENDER}

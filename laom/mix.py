@@ -33,8 +33,8 @@ def _check_sources(sources: Sequence[LaomDataset], per_task: int):
         if task in seen: raise DatasetError(f'{ds.path}: task {task!r} is given twice; each source must be another task')
         seen.add(task)
         if ds.img_hw != first.img_hw: raise DatasetError(f'{ds.path}: frames are {ds.img_hw} but {first.path} has {first.img_hw}')
-        preset, first_preset = ds.attrs.get('difficulty'), first.attrs.get('difficulty')
-        if preset != first_preset: raise DatasetError(f'{ds.path}: distractor preset {preset!r} but {first.path} has {first_preset!r}')
+        setting, first_setting = ds.attrs.get('difficulty'), first.attrs.get('difficulty')
+        if setting != first_setting: raise DatasetError(f'{ds.path}: distractor setting {setting!r} but {first.path} has {first_setting!r}')
         if len(ds) < per_task: raise DatasetError(f'{ds.path}: {len(ds)} trajectories, fewer than per_task={per_task}')
 
 # %% ../nbs/18_mix.ipynb #10

@@ -10,8 +10,9 @@ from torch import nn
 from .torch_utils import orthogonal_init_
 
 # %% auto #0
-__all__ = ['ResidualBlock', 'encoder_channels', 'stage_sizes', 'Encoder', 'MLPBlock', 'DenseConditionedMLP', 'LatentActHead',
-           'LatentObsHead', 'Crop', 'PixelDecoder', 'PixelIDM', 'PixelFDM', 'Actor', 'ActionDecoder', 'LinearProbe']
+__all__ = ['ResidualBlock', 'encoder_channels', 'feature_map_sizes', 'Encoder', 'MLPBlock', 'DenseConditionedMLP',
+           'LatentActHead', 'LatentObsHead', 'Crop', 'PixelDecoder', 'PixelIDM', 'PixelFDM', 'Actor', 'ActionDecoder',
+           'LinearProbe']
 
 # %% ../nbs/20_nets.ipynb #6
 class ResidualBlock(nn.Module):
@@ -25,34 +26,34 @@ class ResidualBlock(nn.Module):
 
 # %% ../nbs/20_nets.ipynb #7
 def encoder_channels(encoder_scale: int = 6, encoder_deep: bool = False) -> tuple[int, ...]:
-    "Output channels of each encoder stage: (16, 32, 32) or, deep, (16, 32, 64, 128, 256), times the scale."
+    "Output channels of each encoder level: (16, 32, 32) or, deep, (16, 32, 64, 128, 256), times the scale."
     base = (16, 32, 64, 128, 256) if encoder_deep else (16, 32, 32)
     return tuple(c * encoder_scale for c in base)
 
-def stage_sizes(img_hw: int | tuple[int, int], num_stages: int) -> list[tuple[int, int]]:
-    "Spatial size before the first and after every stride-2 stage: each halves, rounding up."
+def feature_map_sizes(img_hw: int | tuple[int, int], num_levels: int) -> list[tuple[int, int]]:
+    "Feature-map size before the first and after every stride-2 level: each halves, rounding up."
     sizes = [(img_hw, img_hw) if isinstance(img_hw, int) else tuple(img_hw)]
-    for _ in range(num_stages): sizes.append(tuple(math.ceil(s / 2) for s in sizes[-1]))
+    for _ in range(num_levels): sizes.append(tuple(math.ceil(s / 2) for s in sizes[-1]))
     return sizes
 
 # %% ../nbs/20_nets.ipynb #10
-def _encoder_stage(in_channels, out_channels, num_res_blocks, dropout):
+def _encoder_level(in_channels, out_channels, num_res_blocks, dropout):
     return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1),
                          *[ResidualBlock(out_channels, dropout) for _ in range(num_res_blocks)])
 
 # %% ../nbs/20_nets.ipynb #11
 class Encoder(nn.Module):
-    "IMPALA-style ResNet: stride-2 stages with residual blocks, flattened (optionally LayerNorm-ed) output."
+    "IMPALA-style ResNet: stride-2 levels with residual blocks, flattened (optionally LayerNorm-ed) output."
     def __init__(self, in_channels: int = 9,                # 3 * frame_stack (6 * frame_stack for LAPO's IDM)
                  img_hw: int | tuple[int, int] = 64,        # input frame size, square or (H, W)
                  encoder_scale: int = 6, encoder_num_res_blocks: int = 2, encoder_deep: bool = False,
                  encoder_dropout: float = 0.0, encoder_norm_out: bool = False):
         super().__init__()
         channels = encoder_channels(encoder_scale, encoder_deep)
-        self.channels, self.in_shape = channels, (in_channels, *stage_sizes(img_hw, 0)[0])
-        self.sizes = stage_sizes(img_hw, len(channels))
+        self.channels, self.in_shape = channels, (in_channels, *feature_map_sizes(img_hw, 0)[0])
+        self.sizes = feature_map_sizes(img_hw, len(channels))
         self.feature_shape = (channels[-1], *self.sizes[-1])
-        self.stages = nn.Sequential(*[_encoder_stage(c_in, c_out, encoder_num_res_blocks, encoder_dropout)
+        self.stages = nn.Sequential(*[_encoder_level(c_in, c_out, encoder_num_res_blocks, encoder_dropout)
                                       for c_in, c_out in zip((in_channels,) + channels, channels)])
         self.norm = nn.LayerNorm(self.out_dim, elementwise_affine=False) if encoder_norm_out else nn.Identity()
         orthogonal_init_(self)
@@ -61,7 +62,7 @@ class Encoder(nn.Module):
     def out_dim(self) -> int: return math.prod(self.feature_shape)
 
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
-        "The last stage's output, (B, C, h, w)."
+        "The last level's output, (B, C, h, w)."
         if tuple(x.shape[1:]) != self.in_shape:
             raise ValueError(f'Encoder expects frames of shape (B, {", ".join(map(str, self.in_shape))}), got {tuple(x.shape)}')
         return self.stages(x)
@@ -126,21 +127,21 @@ class Crop(nn.Module):
     def forward(self, x): return x[..., :self.hw[0], :self.hw[1]]
 
 class PixelDecoder(nn.Sequential):
-    "Transpose-conv stages (2x upsampling, crop, residual blocks), then GELU, a 1x1 conv to `out_channels`, tanh."
+    "Transpose-conv levels (2x upsampling, crop, residual blocks), then GELU, a 1x1 conv to `out_channels`, tanh."
     def __init__(self, in_channels: int, out_channels: int,
-                 channels: tuple[int, ...],          # output channels of each upsampling stage
-                 sizes: list[tuple[int, int]],       # spatial size after each stage (cropped to it)
+                 channels: tuple[int, ...],          # output channels of each upsampling level
+                 sizes: list[tuple[int, int]],       # spatial size after each level (cropped to it)
                  num_res_blocks: int = 2, dropout: float = 0.0):
-        stages = []
+        layers = []
         for c_in, c_out, hw in zip((in_channels,) + tuple(channels[:-1]), channels, sizes):
-            stages += [nn.ConvTranspose2d(c_in, c_out, 2, stride=2), Crop(hw),
+            layers += [nn.ConvTranspose2d(c_in, c_out, 2, stride=2), Crop(hw),
                        *[ResidualBlock(c_out, dropout) for _ in range(num_res_blocks)]]
-        super().__init__(*stages, nn.GELU(), nn.Conv2d(channels[-1], out_channels, 1), nn.Tanh())
+        super().__init__(*layers, nn.GELU(), nn.Conv2d(channels[-1], out_channels, 1), nn.Tanh())
         orthogonal_init_(self)
 
     @classmethod
     def mirroring(cls, encoder: Encoder, in_channels: int, out_channels: int, num_res_blocks: int = 2, dropout: float = 0.0):
-        "A decoder whose stages mirror `encoder`'s channels and restore its input size."
+        "A decoder whose levels mirror `encoder`'s channels and restore its input size."
         return cls(in_channels, out_channels, encoder.channels[::-1], encoder.sizes[-2::-1], num_res_blocks, dropout)
 
 # %% ../nbs/20_nets.ipynb #25
@@ -172,7 +173,7 @@ class PixelFDM(nn.Module):
 
 # %% ../nbs/20_nets.ipynb #29
 class Actor(nn.Module):
-    "BC policy: encoder stages -> spatial mean pool -> ReLU6 -> Linear to `num_actions`."
+    "BC policy: encoder levels -> spatial mean pool -> ReLU6 -> Linear to `num_actions`."
     def __init__(self, num_actions: int,                # latent action dim (LAPO/LAOM) or true action dim (BC, IDM)
                  frame_stack: int = 3, img_hw: int | tuple[int, int] = 64, encoder_scale: int = 32,
                  encoder_num_res_blocks: int = 2, encoder_deep: bool = False, dropout: float = 0.0):
@@ -189,9 +190,9 @@ class Actor(nn.Module):
 # %% ../nbs/20_nets.ipynb #30
 class ActionDecoder(nn.Sequential):
     "Latent action -> true action: Linear -> ReLU6 -> Linear -> ReLU6 -> Linear."
-    def __init__(self, latent_action_dim: int, act_dim: int, hidden_dim: int = 256):
+    def __init__(self, latent_action_dim: int, action_dim: int, hidden_dim: int = 256):
         super().__init__(nn.Linear(latent_action_dim, hidden_dim), nn.ReLU6(), nn.Linear(hidden_dim, hidden_dim), nn.ReLU6(),
-                         nn.Linear(hidden_dim, act_dim))
+                         nn.Linear(hidden_dim, action_dim))
         orthogonal_init_(self)
 
 class LinearProbe(nn.Linear):

@@ -56,12 +56,12 @@ def environment_file(paths: DataPaths) -> Path:
 
 def _check_recorded_setting(cfg: ExperimentConfig, path: Path):
     "Raise a `ValueError` when `data.task` or `data.distractors` contradicts what `path` records."
-    with open_dataset(path) as ds: task, preset = dataset_task(ds), ds.attrs.get('difficulty')
+    with open_dataset(path) as ds: task, setting = dataset_task(ds), ds.attrs.get('difficulty')
     if task != cfg.data.task:
         raise ValueError(f'{path}: holds {task!r} but data.task is {cfg.data.task!r}; set data.task={task!r} or use a file of {cfg.data.task!r}')
-    if preset is not None and preset != cfg.data.distractors:
-        raise ValueError(f'{path}: recorded with distractors {preset!r} but data.distractors is {cfg.data.distractors!r}; '
-                         f'set data.distractors={preset!r}')
+    if setting is not None and setting != cfg.data.distractors:
+        raise ValueError(f'{path}: recorded with distractors {setting!r} but data.distractors is {cfg.data.distractors!r}; '
+                         f'set data.distractors={setting!r}')
 
 def _check_frames_only_use(cfg: ExperimentConfig, full: Path) -> bool:
     "Whether `full` is frames-only, after checking that `cfg` names a labeled file then (no subset can be sampled)."
@@ -158,8 +158,8 @@ def evaluation_settings(cfg: ExperimentConfig, paths: DataPaths) -> dict:
 
 def _environment_record(paths: DataPaths, settings: dict) -> dict:
     "The summary entries saying which environment the policy was evaluated in."
-    from laom.envs.distractors import get_preset   # imported on first use: MuJoCo is only needed for online evaluation
-    has_videos = get_preset(settings['preset']).num_videos != 0
+    from laom.envs.distractors import get_setting   # imported on first use: MuJoCo is only needed for online evaluation
+    has_videos = get_setting(settings['setting']).num_videos != 0
     record = {f'eval/{k}': settings[k] for k in ('img_hw', 'split', 'dynamic', 'fast_render', 'sky_size')}
     record['eval/videos'] = settings['videos'] or ('builtin' if has_videos else 'none')
     with open_dataset(environment_file(paths)) as ds: official = is_official(ds.attrs)
@@ -168,9 +168,10 @@ def _environment_record(paths: DataPaths, settings: dict) -> dict:
 
 def _environment_key(settings: dict) -> dict:
     "`settings` as the `eval` stage's key: a DAVIS folder by its videos' frame counts, not by where it lies."
-    if settings['videos'] is None: return settings
-    videos = sorted(v for v in DavisVideos(settings['videos']).frames_dir.iterdir() if v.is_dir())
-    return settings | {'videos': {v.name: len(list(v.glob('*.jpg'))) for v in videos}}
+    key = {('preset' if k == 'setting' else k): v for k, v in settings.items()}   # `preset`: the key's name before the rename
+    if key['videos'] is None: return key
+    videos = sorted(v for v in DavisVideos(key['videos']).frames_dir.iterdir() if v.is_dir())
+    return key | {'videos': {v.name: len(list(v.glob('*.jpg'))) for v in videos}}
 
 def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options: StageOptions, paths: DataPaths,
               settings: dict) -> dict:

@@ -70,7 +70,7 @@ class ProbeSet(nn.Module):
             if d[key].shape[-1] != dim: raise ValueError(f'probe {name!r}: {kind} {key!r} has width {d[key].shape[-1]}, expected {dim}')
         return features[s.feature].detach().float(), targets[s.target].detach().float()
 
-    def step(self, features: dict, targets: dict) -> dict:
+    def update(self, features: dict, targets: dict) -> dict:
         "One Adam step of every probe on detached `features`; the training MSE of each, `{<name>_mse: tensor}`."
         losses = {}
         for name in self.specs:

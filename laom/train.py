@@ -105,24 +105,6 @@ def optimizer_step(loss: torch.Tensor, module: nn.Module, optimizer: torch.optim
     if grad_norm: nn.utils.clip_grad_norm_(module.parameters(), grad_norm)
     optimizer.step(); scheduler.step()
 
-# %% ../nbs/03_train.ipynb #13
-_SHARDED = ('DEEPSPEED', 'FSDP', 'MEGATRON_LM', 'XLA')
-
-def _check_accelerator(accelerator: Accelerator):
-    kind = accelerator.distributed_type.value
-    if kind in _SHARDED:
-        raise ValueError(f'laom.train.fit runs plain data-parallel processes, not {kind}: launch without a DeepSpeed/FSDP/TPU config')
-    if accelerator.scaler is not None or accelerator.gradient_accumulation_steps != 1:
-        raise ValueError('laom does its own bf16 autocast and one optimiser step per update: create the Accelerator with '
-                         'mixed_precision "no" (or "bf16") and gradient_accumulation_steps=1')
-
-def _sync_start(state: dict, accelerator: Accelerator):
-    "Every process continues from process 0's weights and buffers, each with its own random stream."
-    for obj in state.values():
-        if not isinstance(obj, nn.Module): continue
-        for t in itertools.chain(obj.parameters(), obj.buffers()): t.data.copy_(broadcast(t.detach().contiguous(), 0))
-    seed_everything(int(torch.randint(2**31 - 1, ())) + accelerator.process_index)
-
 # %% ../nbs/03_train.ipynb #14
 def _own_batches(batches: Iterator, accelerator: Accelerator | None) -> Iterator:
     "This process's share of the stream: batches i, i+N, i+2N, ... for process i of N."
@@ -254,3 +236,21 @@ def compile_model(model: nn.Module, compile: bool | str) -> nn.Module:
     backend = compile_backend(compile)
     if backend is not None: model.compile(backend=backend)
     return model
+
+# %% ../nbs/03_train.ipynb #13
+_SHARDED = ('DEEPSPEED', 'FSDP', 'MEGATRON_LM', 'XLA')
+
+def _check_accelerator(accelerator: Accelerator):
+    kind = accelerator.distributed_type.value
+    if kind in _SHARDED:
+        raise ValueError(f'laom.train.fit runs plain data-parallel processes, not {kind}: launch without a DeepSpeed/FSDP/TPU config')
+    if accelerator.scaler is not None or accelerator.gradient_accumulation_steps != 1:
+        raise ValueError('laom does its own bf16 autocast and one optimiser step per update: create the Accelerator with '
+                         'mixed_precision "no" (or "bf16") and gradient_accumulation_steps=1')
+
+def _sync_start(state: dict, accelerator: Accelerator):
+    "Every process continues from process 0's weights and buffers, each with its own random stream."
+    for obj in state.values():
+        if not isinstance(obj, nn.Module): continue
+        for t in itertools.chain(obj.parameters(), obj.buffers()): t.data.copy_(broadcast(t.detach().contiguous(), 0))
+    seed_everything(int(torch.randint(2**31 - 1, ())) + accelerator.process_index)

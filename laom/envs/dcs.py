@@ -20,7 +20,7 @@ from dm_control.mujoco.engine import Camera
 from gymnasium import spaces
 from shimmy import DmControlCompatibilityV0
 
-from .distractors import DistractorPreset, Distractors, get_preset
+from .distractors import DistractorSetting, Distractors, get_setting
 from .videos import BuiltinVideos, DavisVideos, VideoSource
 
 # %% auto #0
@@ -134,17 +134,17 @@ def video_source(videos) -> VideoSource:
     raise TypeError(f'videos must be None, a DAVIS folder path or a VideoSource, got {type(videos).__name__}')
 
 # %% ../../nbs/14_envs.dcs.ipynb #20
-def make_env(task: str = 'cheetah-run', preset: str | DistractorPreset = 'vanilla', img_hw: int = 64, videos=None,
+def make_env(task: str = 'cheetah-run', setting: str | DistractorSetting = 'vanilla', img_hw: int = 64, videos=None,
              split: str = 'train', seed: int | None = None, frame_stack: int = 3, dynamic: bool = True,
              sky_size: int | None = None, fast_render: bool = True) -> gym.Env:
-    "A gymnasium env of `task` with `preset` distractors, observing `{'pixels', 'state'}` at `img_hw` px."
-    spec, preset, img_hw = get_task(task), get_preset(preset), check_img_hw(img_hw)
+    "A gymnasium env of `task` with `setting` distractors, observing `{'pixels', 'state'}` at `img_hw` px."
+    spec, setting, img_hw = get_task(task), get_setting(setting), check_img_hw(img_hw)
     if isinstance(frame_stack, bool) or not isinstance(frame_stack, int) or frame_stack < 1:
         raise ValueError(f'frame_stack must be a positive int, got {frame_stack!r}')
     dm_env = suite.load(spec.domain, spec.task)
     configure_rendering(dm_env.physics, img_hw, fast_render)
-    distractors = None if preset.is_vanilla else Distractors(
-        dm_env.physics, spec.domain, preset, video_source(videos) if preset.num_videos != 0 else None,
+    distractors = None if setting.is_vanilla else Distractors(
+        dm_env.physics, spec.domain, setting, video_source(videos) if setting.num_videos != 0 else None,
         split, texture_size=sky_size or min(2*img_hw, 800), dynamic=dynamic)
     env = PixelStateEnv(DmControlCompatibilityV0(dm_env), img_hw, distractors, seed)
     return FrameStack(env, frame_stack) if frame_stack > 1 else env

@@ -16,14 +16,14 @@ import numpy as np
 from .videos import VideoSource
 
 # %% auto #0
-__all__ = ['PRESETS', 'OPAQUE_FLOOR_DOMAINS', 'DistractorPreset', 'get_preset', 'CameraShakeParams', 'camera_params',
+__all__ = ['SETTINGS', 'OPAQUE_FLOOR_DOMAINS', 'DistractorSetting', 'get_setting', 'CameraShakeParams', 'camera_params',
            'ColorParams', 'color_params', 'ground_plane_alpha', 'cart2sphere', 'sphere2cart', 'lookat_xmat',
            'CameraShake', 'ColorShift', 'skybox_texture', 'show_on_texture', 'pingpong', 'BackgroundVideo',
            'Distractors']
 
 # %% ../../nbs/13_envs.distractors.ipynb #6
 @dataclass(frozen=True)
-class DistractorPreset:
+class DistractorSetting:
     "A DCS difficulty: `scale` of the camera and colour changes, and the first `num_videos` videos (None: all)."
     name: str
     scale: float
@@ -32,19 +32,19 @@ class DistractorPreset:
     @property
     def is_vanilla(self) -> bool: return self.scale == 0 and self.num_videos == 0
 
-PRESETS = {p.name: p for p in [
-    DistractorPreset('vanilla', 0.0, 0),
-    DistractorPreset('easy', 0.1, 4),
-    DistractorPreset('medium', 0.2, 8),
-    DistractorPreset('hard', 0.3, None),
-    DistractorPreset('scale_easy_video_hard', 0.1, None),
+SETTINGS = {p.name: p for p in [
+    DistractorSetting('vanilla', 0.0, 0),
+    DistractorSetting('easy', 0.1, 4),
+    DistractorSetting('medium', 0.2, 8),
+    DistractorSetting('hard', 0.3, None),
+    DistractorSetting('scale_easy_video_hard', 0.1, None),
 ]}
 
-def get_preset(preset: str | DistractorPreset) -> DistractorPreset:
-    "The preset called `preset` (a `DistractorPreset` passes through)."
-    if isinstance(preset, DistractorPreset): return preset
-    if preset not in PRESETS: raise ValueError(f"unknown distractor preset {preset!r}; valid presets: {', '.join(PRESETS)}")
-    return PRESETS[preset]
+def get_setting(setting: str | DistractorSetting) -> DistractorSetting:
+    "The setting called `setting` (a `DistractorSetting` passes through)."
+    if isinstance(setting, DistractorSetting): return setting
+    if setting not in SETTINGS: raise ValueError(f"unknown distractor setting {setting!r}; valid settings: {', '.join(SETTINGS)}")
+    return SETTINGS[setting]
 
 # %% ../../nbs/13_envs.distractors.ipynb #9
 @dataclass(frozen=True)
@@ -235,16 +235,16 @@ class BackgroundVideo:
 
 # %% ../../nbs/13_envs.distractors.ipynb #43
 class Distractors:
-    "The DCS distractors of `preset` on `physics`, reset from an episode seed and stepped after each physics step."
-    def __init__(self, physics, domain: str, preset, videos: VideoSource | None = None, split: str = 'train',
+    "The DCS distractors of `setting` on `physics`, reset from an episode seed and stepped after each physics step."
+    def __init__(self, physics, domain: str, setting, videos: VideoSource | None = None, split: str = 'train',
                  camera_id: int = 0, texture_size: int = 128, dynamic: bool = True):
-        preset = get_preset(preset)
-        if preset.num_videos != 0 and videos is None: raise ValueError(f'preset {preset.name!r} needs background videos')
-        names = videos.names(split, preset.num_videos) if preset.num_videos != 0 else []
-        self.preset = preset
+        setting = get_setting(setting)
+        if setting.num_videos != 0 and videos is None: raise ValueError(f'setting {setting.name!r} needs background videos')
+        names = videos.names(split, setting.num_videos) if setting.num_videos != 0 else []
+        self.setting = setting
         self.parts = [BackgroundVideo(physics, videos, names, ground_plane_alpha(domain), texture_size, dynamic),
-                      CameraShake(physics, camera_params(preset.scale, dynamic), camera_id),
-                      ColorShift(physics, color_params(preset.scale, dynamic))]
+                      CameraShake(physics, camera_params(setting.scale, dynamic), camera_id),
+                      ColorShift(physics, color_params(setting.scale, dynamic))]
 
     def reset(self, seed):
         "Start an episode (call after the task's reset) from an episode seed, or from one generator per part."

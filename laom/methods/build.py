@@ -53,16 +53,16 @@ def _lam_classes(cfg: ExperimentConfig) -> tuple[type[LatentActionModel], type[L
         raise ValueError(f'method {cfg.method!r} has no latent action model; expected one of {[m for m in METHODS if METHODS[m].lam_model]}')
     return _LAMS[model]
 
-def make_lam(cfg: ExperimentConfig, img_hw: int | tuple[int, int], act_dim: int) -> LatentActionModel:
+def make_lam(cfg: ExperimentConfig, img_hw: int | tuple[int, int], action_dim: int) -> LatentActionModel:
     "The latent action model of `cfg.method` (LAPO, LAOM or LAOM+supervision) as `cfg.lam` sizes it."
-    return _lam_classes(cfg)[0].from_config(cfg.lam, img_hw, act_dim)
+    return _lam_classes(cfg)[0].from_config(cfg.lam, img_hw, action_dim)
 
 # %% ../../nbs/26_methods.build.ipynb #12
-def make_learner(cfg: ExperimentConfig, model: LatentActionModel, act_dim: int, state_dim: int, samples_per_epoch: int,
+def make_learner(cfg: ExperimentConfig, model: LatentActionModel, action_dim: int, state_dim: int, samples_per_epoch: int,
                  device: torch.device | str, bf16: bool) -> LAMLearner:
     "The learner of `cfg.method` that trains `model` as `cfg.lam` says, with its probes, on `device`."
     total, warmup = stage_updates(cfg.lam, samples_per_epoch)
-    probes = ProbeSet(model.probe_specs(act_dim, state_dim), cfg.lam.learning_rate)
+    probes = ProbeSet(model.probe_specs(action_dim, state_dim), cfg.lam.learning_rate)
     return _lam_classes(cfg)[1](model, cfg.lam, probes, total, warmup, device=device, bf16=bf16)
 
 # %% ../../nbs/26_methods.build.ipynb #16

@@ -40,14 +40,14 @@ class LatentActionModel(nn.Module):
     feature_dims: dict           # name -> width of each tensor `probe_features` returns
 
     @classmethod
-    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
-        "The constructor arguments of the model `cfg` describes for frames of size `img_hw` (and `act_dim`-wide actions)."
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, action_dim: int | None = None) -> dict:
+        "The constructor arguments of the model `cfg` describes for frames of size `img_hw` (and `action_dim`-wide actions)."
         raise NotImplementedError
 
     @classmethod
-    def from_config(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> LatentActionModel:
+    def from_config(cls, cfg: LAMConfig, img_hw, action_dim: int | None = None) -> LatentActionModel:
         "The model of a `LAMConfig`, built by `build_model` so that a finished stage can save and rebuild it."
-        return build_model(cls, **cls.config_kwargs(cfg, img_hw, act_dim))
+        return build_model(cls, **cls.config_kwargs(cfg, img_hw, action_dim))
 
     def latent_action(self, obs: torch.Tensor, future_obs: torch.Tensor) -> torch.Tensor:
         "z from float frames (B, 3F, H, W) in [-1, 1]."
@@ -57,9 +57,9 @@ class LatentActionModel(nn.Module):
         "The named tensors the probes read, e.g. `{'latent': z}`."
         return {'latent': self.latent_action(obs, future_obs)}
 
-    def probe_specs(self, act_dim: int, state_dim: int) -> dict[str, ProbeSpec]:
+    def probe_specs(self, action_dim: int, state_dim: int) -> dict[str, ProbeSpec]:
         "The probes this model is judged by: the action from the latent action (LAOM adds two on e_t)."
-        return {'action_probe': ProbeSpec('latent', 'actions', self.latent_dim, act_dim)}
+        return {'action_probe': ProbeSpec('latent', 'actions', self.latent_dim, action_dim)}
 
     @torch.no_grad()
     def label(self, obs: torch.Tensor, next_obs: torch.Tensor) -> torch.Tensor:
@@ -143,7 +143,7 @@ def update(self: LAMLearner, batch) -> dict:
 def probe_step(self: LAMLearner, features: dict, batch) -> dict:
     "One step of the probes and their training MSEs; nothing on a batch of a frames-only file (no targets)."
     targets = self.probe_targets(batch)
-    return {} if targets is None else self.probes.step(features, targets)
+    return {} if targets is None else self.probes.update(features, targets)
 
 @patch
 def probe_targets(self: LAMLearner, batch) -> dict | None:

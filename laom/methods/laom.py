@@ -41,8 +41,8 @@ class LAOM(LatentActionModel):
         self.latent_dim, self.feature_dims = latent_action_dim, {'latent': latent_action_dim, 'obs_emb': obs_dim}
 
     @classmethod
-    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
-        "LAOM's arguments from a `LAMConfig` for frames of size `img_hw` (it predicts no actions: `act_dim` unused)."
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, action_dim: int | None = None) -> dict:
+        "LAOM's arguments from a `LAMConfig` for frames of size `img_hw` (it predicts no actions: `action_dim` unused)."
         return dict(img_hw=img_hw, **{name: getattr(cfg, name) for name in _CONFIG_FIELDS})
 
 _CONFIG_FIELDS = ('frame_stack', 'latent_action_dim', 'act_head_dim', 'obs_head_dim', 'act_head_dropout', 'obs_head_dropout',
@@ -77,12 +77,12 @@ def probe_features(self: LAOM, obs, future_obs) -> dict:
     return {'latent': self.idm_latent(obs_emb, future_emb), 'obs_emb': obs_emb}
 
 @patch
-def probe_specs(self: LAOM, act_dim: int, state_dim: int) -> dict[str, ProbeSpec]:
+def probe_specs(self: LAOM, action_dim: int, state_dim: int) -> dict[str, ProbeSpec]:
     "Action from z, state from e_t, action from e_t (as the official probes)."
     obs_dim = self.feature_dims['obs_emb']
-    return {'action_probe': ProbeSpec('latent', 'actions', self.latent_dim, act_dim),
+    return {'action_probe': ProbeSpec('latent', 'actions', self.latent_dim, action_dim),
             'state_probe': ProbeSpec('obs_emb', 'states', obs_dim, state_dim),
-            'state_action_probe': ProbeSpec('obs_emb', 'actions', obs_dim, act_dim)}
+            'state_action_probe': ProbeSpec('obs_emb', 'actions', obs_dim, action_dim)}
 
 # %% ../../nbs/24_methods.laom.ipynb #16
 def make_target_encoder(encoder: Encoder, target: str) -> Encoder | None:

@@ -79,8 +79,8 @@ class LAPO(LatentActionModel):
         self.latent_dim, self.feature_dims = latent_action_dim, {'latent': latent_action_dim}
 
     @classmethod
-    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
-        "LAPO's arguments from a `LAMConfig` for frames of size `img_hw` (it predicts no actions: `act_dim` unused)."
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, action_dim: int | None = None) -> dict:
+        "LAPO's arguments from a `LAMConfig` for frames of size `img_hw` (it predicts no actions: `action_dim` unused)."
         return dict(img_hw=img_hw, **{name: getattr(cfg, name) for name in _CONFIG_FIELDS})
 
     def quantized_latent(self, obs, future_obs) -> tuple[torch.Tensor, torch.Tensor]:

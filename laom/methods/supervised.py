@@ -25,16 +25,16 @@ __all__ = ['LAOMSupervised', 'SupervisedBatch', 'supervised_batches', 'Supervise
 @register_model
 class LAOMSupervised(LAOM):
     "LAOM plus a linear head from the latent action to the true action."
-    def __init__(self, act_dim: int, **laom_kwargs):
+    def __init__(self, action_dim: int, **laom_kwargs):
         super().__init__(**laom_kwargs)
-        self.action_head = orthogonal_init_(nn.Linear(self.latent_dim, act_dim))
-        self.act_dim = act_dim
+        self.action_head = orthogonal_init_(nn.Linear(self.latent_dim, action_dim))
+        self.action_dim = action_dim
 
     @classmethod
-    def config_kwargs(cls, cfg: LAMConfig, img_hw, act_dim: int | None = None) -> dict:
-        "LAOM's arguments plus the width `act_dim` of the true actions the head predicts."
-        if act_dim is None: raise ValueError('LAOM+supervision predicts true actions: pass act_dim')
-        return super().config_kwargs(cfg, img_hw) | dict(act_dim=act_dim)
+    def config_kwargs(cls, cfg: LAMConfig, img_hw, action_dim: int | None = None) -> dict:
+        "LAOM's arguments plus the width `action_dim` of the true actions the head predicts."
+        if action_dim is None: raise ValueError('LAOM+supervision predicts true actions: pass action_dim')
+        return super().config_kwargs(cfg, img_hw) | dict(action_dim=action_dim)
 
     def predict_action(self, obs: torch.Tensor, future_obs: torch.Tensor) -> torch.Tensor:
         "The head's true-action prediction from z(o_t, o_{t+k})."

@@ -113,18 +113,18 @@ def _decoder_predict(actor, decoder, augment, device, bf16) -> Callable:
 
 # %% ../../nbs/32_stages.actor.ipynb #a3d0a12c
 def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor: Actor, trajectories=None,
-                         budget: int | None = None, task: str | None = None, act_dim: int | None = None,
+                         budget: int | None = None, task: str | None = None, action_dim: int | None = None,
                          eval_path=None, cache: bool = True, options: StageOptions | None = None) -> StageResult:
     "Fit a fresh `ActionDecoder` on the frozen `actor`'s output to a_t of the labeled transitions."
     options = options or StageOptions()
     device, bf16 = options.torch_device, options.bf16
     if run.done: return reuse_stage(run, device)
     frame_stack, img_hw = actor.encoder.in_shape[0] // 3, actor.encoder.in_shape[1:]
-    facts = stage_data(labeled_path, task, img_hw, act_dim, trajectories, budget, labels_for='action decoder')
+    facts = stage_data(labeled_path, task, img_hw, action_dim, trajectories, budget, labels_for='action decoder')
     if eval_path is not None: stage_data(eval_path, task, img_hw, facts.action_dim, labels_for='action decoder (its eval file)')
     actor.to(device, memory_format=torch.channels_last if bf16 else torch.contiguous_format).eval()
     seed_everything(options.seed)
-    decoder = build_model(ActionDecoder, latent_action_dim=actor.head.out_features, act_dim=facts.action_dim,
+    decoder = build_model(ActionDecoder, latent_action_dim=actor.head.out_features, action_dim=facts.action_dim,
                           hidden_dim=cfg.hidden_dim).to(device)
     predict = _decoder_predict(actor, decoder, stage_augmenter(cfg, bf16), device, bf16)
     total, warmup = stage_updates(cfg, facts.num_samples)
@@ -137,15 +137,15 @@ def train_action_decoder(run: StageRun, cfg: DecoderConfig, labeled_path, actor:
 
 # %% ../../nbs/32_stages.actor.ipynb #fdc8b465
 def train_bc(run: StageRun, cfg: BCConfig, data_path, trajectories=None, budget: int | None = None, action_labeler=None,
-             task: str | None = None, act_dim: int | None = None, eval_path=None,
+             task: str | None = None, action_dim: int | None = None, eval_path=None,
              options: StageOptions | None = None) -> StageResult:
     "BC: an `Actor` regresses a_t (true, or relabelled by a frozen `action_labeler`) on the transitions of `data_path`."
     options = options or StageOptions()
     device = options.torch_device
     if run.done: return reuse_stage(run, device)
-    facts = stage_data(data_path, task, act_dim=act_dim if action_labeler is None else None, trajectories=trajectories,
+    facts = stage_data(data_path, task, action_dim=action_dim if action_labeler is None else None, trajectories=trajectories,
                        budget=budget, labels_for='bc stage (without an action labeler)' if action_labeler is None else None)
-    num_actions = facts.action_dim if action_labeler is None else labeler_width(action_labeler, act_dim, 'act_dim')
+    num_actions = facts.action_dim if action_labeler is None else labeler_width(action_labeler, action_dim, 'action_dim')
     if eval_path is not None: stage_data(eval_path, task, facts.img_hw, num_actions, labels_for='bc stage (its eval file)')
     true_actions = lambda b: b.actions.to(device)
     target = true_actions if action_labeler is None else label_target(action_labeler, device)

@@ -21,15 +21,15 @@ __all__ = ['IDMBaseline', 'train_idm']
 # %% ../../nbs/33_stages.idm.ipynb #b4361d46
 @register_model
 class IDMBaseline(LatentActionModel):
-    "IDM baseline: shared encoder over (o_t, o_{t+k}) -> dense-conditioned head -> true action (B, act_dim)."
-    def __init__(self, act_dim: int, frame_stack: int = 3, img_hw=64, encoder_scale: int = 12, encoder_num_res_blocks: int = 2,
+    "IDM baseline: shared encoder over (o_t, o_{t+k}) -> dense-conditioned head -> true action (B, action_dim)."
+    def __init__(self, action_dim: int, frame_stack: int = 3, img_hw=64, encoder_scale: int = 12, encoder_num_res_blocks: int = 2,
                  encoder_deep: bool = False, encoder_dropout: float = 0.0, encoder_norm_out: bool = False,
                  act_head_dim: int = 1024, act_head_dropout: float = 0.0):
         super().__init__()
         self.encoder = Encoder(3 * frame_stack, img_hw, encoder_scale, encoder_num_res_blocks, encoder_deep,
                                encoder_dropout, encoder_norm_out)
-        self.head = LatentActHead(self.encoder.out_dim, act_dim, act_head_dim, act_head_dropout)
-        self.latent_dim, self.feature_dims = act_dim, {'latent': act_dim}
+        self.head = LatentActHead(self.encoder.out_dim, action_dim, act_head_dim, act_head_dropout)
+        self.latent_dim, self.feature_dims = action_dim, {'latent': action_dim}
 
     def latent_action(self, obs: torch.Tensor, future_obs: torch.Tensor) -> torch.Tensor:
         obs_emb, future_emb = self.encoder(torch.cat([obs, future_obs])).chunk(2)
@@ -38,22 +38,22 @@ class IDMBaseline(LatentActionModel):
     forward = latent_action
 
 # %% ../../nbs/33_stages.idm.ipynb #9e07bce2
-def _idm_kwargs(cfg: IDMConfig, act_dim: int, img_hw) -> dict:
-    return dict(act_dim=act_dim, frame_stack=cfg.frame_stack, img_hw=tuple(as_hw(img_hw)), encoder_scale=cfg.encoder_scale,
+def _idm_kwargs(cfg: IDMConfig, action_dim: int, img_hw) -> dict:
+    return dict(action_dim=action_dim, frame_stack=cfg.frame_stack, img_hw=tuple(as_hw(img_hw)), encoder_scale=cfg.encoder_scale,
                 encoder_num_res_blocks=cfg.encoder_num_res_blocks, encoder_deep=cfg.encoder_deep,
                 encoder_dropout=cfg.encoder_dropout, encoder_norm_out=cfg.encoder_norm_out,
                 act_head_dim=cfg.act_head_dim, act_head_dropout=cfg.act_head_dropout)
 
 # %% ../../nbs/33_stages.idm.ipynb #3159ffb5
 def train_idm(run: StageRun, cfg: IDMConfig, labeled_path, trajectories=None, budget: int | None = None,
-              task: str | None = None, act_dim: int | None = None, eval_path=None,
+              task: str | None = None, action_dim: int | None = None, eval_path=None,
               options: StageOptions | None = None) -> StageResult:
     "The IDM baseline's first stage: an `IDMBaseline` regresses a_t from (o_t, o_{t+k}) on the labeled transitions."
     options = options or StageOptions()
     device, bf16 = options.torch_device, options.bf16
     if run.done: return reuse_stage(run, device)
     K = cfg.future_obs_offset
-    facts = stage_data(labeled_path, task, act_dim=act_dim, trajectories=trajectories, budget=budget, max_offset=K, labels_for='idm stage')
+    facts = stage_data(labeled_path, task, action_dim=action_dim, trajectories=trajectories, budget=budget, max_offset=K, labels_for='idm stage')
     if eval_path is not None: stage_data(eval_path, task, facts.img_hw, facts.action_dim, labels_for='idm stage (its eval file)')
     seed_everything(options.seed)
     idm = build_model(IDMBaseline, **_idm_kwargs(cfg, facts.action_dim, facts.img_hw))

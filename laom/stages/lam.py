@@ -37,7 +37,7 @@ class ProbeData(NamedTuple):
 class LAMData(NamedTuple):
     "What sizes stage 1: frame size, action width (of the labels), probe target widths, samples, labeled trajectories."
     img_hw: tuple[int, int]
-    act_dim: int | None                  # None when the labeled file is frames-only (LAPO and LAOM need no labels)
+    action_dim: int | None                  # None when the labeled file is frames-only (LAPO and LAOM need no labels)
     probe_dims: tuple[int, int]          # (action width, state width) of the file the probes learn from
     samples: int                         # transitions per epoch of the unlabeled file at offsets up to K
     labeled_trajectories: np.ndarray     # the first `label_budget` trajectories of the labeled file
@@ -109,7 +109,7 @@ def train_lam(run: StageRun, cfg: ExperimentConfig, data_path, labeled_path, eva
     facts = lam_data(cfg, data_path, labeled_path, eval_path, mixed_tasks)
     if run.done: return _frozen(reuse_stage(run, options.torch_device))
     seed_everything(options.seed)
-    model = make_lam(cfg, facts.img_hw, facts.act_dim)
+    model = make_lam(cfg, facts.img_hw, facts.action_dim)
     learner = make_learner(cfg, model, *facts.probe_dims, facts.samples, options.torch_device, options.bf16)
     total, warmup = stage_updates(cfg.lam, facts.samples)
     summarize = partial(_lam_summary, learner, cfg, facts.probes, mixed_tasks, options)

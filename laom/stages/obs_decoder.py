@@ -14,7 +14,7 @@ from torch import nn
 from ..config import ObservationDecoderConfig
 from ..torch_utils import seed_everything, autocast_context, register_model, build_model
 from ..tracking import StageRun, atomic_write
-from ..nets import PixelDecoder, encoder_channels, stage_sizes
+from ..nets import PixelDecoder, encoder_channels, feature_map_sizes
 from ..methods.core import stage_updates
 from .runner import (StageOptions, StageResult, Regression, reuse_stage, stage_data, model_frames, stage_batches,
                                 held_out_batches, held_out, run_stage)
@@ -25,10 +25,10 @@ __all__ = ['ObservationDecoder', 'reconstruct', 'train_observation_decoder']
 # %% ../../nbs/34_stages.obs_decoder.ipynb #0b621658
 @register_model
 class ObservationDecoder(nn.Module):
-    "Flat representation -> Linear -> (C, h, w) map -> transpose-conv stages -> RGB frame in [-1, 1]."
+    "Flat representation -> Linear -> (C, h, w) map -> transpose-conv levels -> RGB frame in [-1, 1]."
     def __init__(self, feature_dim: int, img_hw=64, decoder_scale: int = 2, num_res_blocks: int = 1, out_channels: int = 3):
         super().__init__()
-        channels, sizes = encoder_channels(decoder_scale), stage_sizes(img_hw, 3)
+        channels, sizes = encoder_channels(decoder_scale), feature_map_sizes(img_hw, 3)
         self.map_shape = (channels[-1], *sizes[-1])
         self.project = nn.Linear(feature_dim, int(np.prod(self.map_shape)))
         self.decoder = PixelDecoder(channels[-1], out_channels, channels[::-1], sizes[-2::-1], num_res_blocks)

@@ -96,6 +96,7 @@ def stage_run(root, stage: str, cfg, **inputs) -> StageRun:
 
 # %% ../../nbs/30_stages.runner.ipynb #9d5b6dae
 MODEL_FILE = 'model.pt'
+_RENAMED_KWARGS = {'act_dim': 'action_dim'}   # old constructor argument -> its current name
 
 def save_stage_model(run: StageRun, model: nn.Module) -> Path:
     "Atomically write `model`'s class, constructor arguments and weights to `<run>/model.pt`."
@@ -104,12 +105,16 @@ def save_stage_model(run: StageRun, model: nn.Module) -> Path:
     blob = {'class': type(model).__name__, 'kwargs': model.init_kwargs, 'state_dict': weights}
     return atomic_write(run.path / MODEL_FILE, lambda tmp: torch.save(blob, tmp))
 
+def _current_kwargs(kwargs: dict) -> dict:
+    "Saved constructor arguments under their current names."
+    return {_RENAMED_KWARGS.get(k, k): v for k, v in kwargs.items()}
+
 def load_stage_model(run: StageRun, device=None) -> nn.Module:
     "The module a finished stage saved, on `device` (cpu by default), in eval mode."
     path = run.path / MODEL_FILE
     if not path.exists(): raise FileNotFoundError(f'{path}: the {run.stage} stage saved no model (has it finished?)')
     blob = torch.load(path, map_location='cpu', weights_only=True)
-    model = build_model(blob['class'], **blob['kwargs'])
+    model = build_model(blob['class'], **_current_kwargs(blob['kwargs']))
     model.load_state_dict(blob['state_dict'])
     return model.to(device or 'cpu').eval()
 
@@ -127,14 +132,14 @@ def as_hw(img_hw) -> tuple[int, int]:
     "A frame size as (height, width), from an int or a pair."
     return (img_hw, img_hw) if isinstance(img_hw, int) else tuple(img_hw)
 
-def check_dataset(ds: LaomDataset, task: str | None = None, img_hw=None, act_dim: int | None = None) -> LaomDataset:
-    "`ds` if it holds `task`, frames of size `img_hw` and `act_dim`-wide actions (each check only when given)."
+def check_dataset(ds: LaomDataset, task: str | None = None, img_hw=None, action_dim: int | None = None) -> LaomDataset:
+    "`ds` if it holds `task`, frames of size `img_hw` and `action_dim`-wide actions (each check only when given)."
     if task is not None and dataset_task(ds) != task:
         raise DatasetError(f'{ds.path}: holds {dataset_task(ds)!r} data but this stage is for {task!r} (a file from another task?)')
     if img_hw is not None and tuple(ds.img_hw) != as_hw(img_hw):
         raise DatasetError(f'{ds.path}: frames are {ds.img_hw[0]}x{ds.img_hw[1]} but the model takes {as_hw(img_hw)[0]}x{as_hw(img_hw)[1]}')
-    if act_dim is not None and ds.action_dim != act_dim:
-        raise DatasetError(f'{ds.path}: actions have {ds.action_dim} dims but the model predicts {act_dim}')
+    if action_dim is not None and ds.action_dim != action_dim:
+        raise DatasetError(f'{ds.path}: actions have {ds.action_dim} dims but the model predicts {action_dim}')
     return ds
 
 # %% ../../nbs/30_stages.runner.ipynb #2e7cc7ea
@@ -301,12 +306,12 @@ class StageData(NamedTuple):
     trajectories: np.ndarray | None
     num_samples: int
 
-def stage_data(path, task=None, img_hw=None, act_dim=None, trajectories=None, budget=None, max_offset: int = 1,
+def stage_data(path, task=None, img_hw=None, action_dim=None, trajectories=None, budget=None, max_offset: int = 1,
                labels_for: str | None = None) -> StageData:
     "Check `path` against the stage (that it has actions when the stage `labels_for` names reads them); what sizes it."
     with open_dataset(path) as ds:
         if labels_for is not None: require_labels(ds, labels_for)
-        check_dataset(ds, task, img_hw, act_dim)
+        check_dataset(ds, task, img_hw, action_dim)
         chosen = select_trajectories(ds, trajectories, budget)
         samples = transition_index(ds.lengths, max_offset, chosen, ds.path).num_samples
         return StageData(tuple(ds.img_hw), ds.action_dim, chosen, samples)
