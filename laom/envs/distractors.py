@@ -11,6 +11,7 @@ from dataclasses import dataclass
 os.environ.setdefault('MUJOCO_GL', 'egl')   # headless rendering unless the user chose a backend
 
 import mujoco
+from fastcore.basics import patch
 import numpy as np
 
 from .videos import VideoSource
@@ -129,7 +130,8 @@ class CameraShake:
         return pos + xmat @ [0.0, 0.0, -np.linalg.norm(pos - d.subtree_com[1])]
 
 # %% ../../nbs/13_envs.distractors.ipynb #22
-def _camera_reset(self: CameraShake, rng):
+@patch
+def reset(self: CameraShake, rng):
     p, self.rng = self.p, rng
     self.target = self._lookat_point()
     r, h, v = cart2sphere(self.physics.data.cam_xpos[self.camera_id] - self._origin())
@@ -143,10 +145,9 @@ def _camera_reset(self: CameraShake, rng):
     self.roll_vel = _uniform(rng, -p.max_roll_vel, p.max_roll_vel)
     self.step()
 
-CameraShake.reset = _camera_reset
-
 # %% ../../nbs/13_envs.distractors.ipynb #24
-def _camera_step(self: CameraShake):
+@patch
+def step(self: CameraShake):
     p, rng = self.p, self.rng
     self.vel = self.vel + rng.normal(size=3)*p.vel_std*self.vel_scale
     self.roll_vel += rng.normal()*p.roll_std
@@ -160,14 +161,13 @@ def _camera_step(self: CameraShake):
     self.roll_vel, self.roll = roll - self.roll, roll
     self._write_pose()
 
+@patch
 def _write_pose(self: CameraShake):
     d = self.physics.data
     pos = sphere2cart(self.pos) + self._origin()
     target = self._lookat_point() if self.tracking else self.target
     d.cam_xpos[self.camera_id] = pos
     d.cam_xmat[self.camera_id] = lookat_xmat(target, pos, self.roll).ravel()
-
-CameraShake.step, CameraShake._write_pose = _camera_step, _write_pose
 
 # %% ../../nbs/13_envs.distractors.ipynb #30
 class ColorShift:
