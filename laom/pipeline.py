@@ -168,10 +168,9 @@ def _environment_record(paths: DataPaths, settings: dict) -> dict:
 
 def _environment_key(settings: dict) -> dict:
     "`settings` as the `eval` stage's key: a DAVIS folder by its videos' frame counts, not by where it lies."
-    key = {('preset' if k == 'setting' else k): v for k, v in settings.items()}   # `preset`: the key's name before the rename
-    if key['videos'] is None: return key
-    videos = sorted(v for v in DavisVideos(key['videos']).frames_dir.iterdir() if v.is_dir())
-    return key | {'videos': {v.name: len(list(v.glob('*.jpg'))) for v in videos}}
+    if settings['videos'] is None: return settings
+    videos = sorted(v for v in DavisVideos(settings['videos']).frames_dir.iterdir() if v.is_dir())
+    return settings | {'videos': {v.name: len(list(v.glob('*.jpg'))) for v in videos}}
 
 def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options: StageOptions, paths: DataPaths,
               settings: dict) -> dict:
@@ -184,7 +183,6 @@ def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options:
                'eval/return_std': float(np.std(returns)), **_environment_record(paths, settings)}
     mark_done(run, summary)
     return summary
-
 
 # %% ../nbs/40_pipeline.ipynb #16
 def _options(cfg: ExperimentConfig, options: StageOptions | None) -> StageOptions:
