@@ -93,7 +93,6 @@ def stage_run(root, stage: str, cfg, **inputs) -> StageRun:
     _record_inputs(run, inputs)
     return run
 
-
 # %% ../../nbs/30_stages.runner.ipynb #9d5b6dae
 MODEL_FILE = 'model.pt'
 _RENAMED_KWARGS = {'act_dim': 'action_dim'}   # old constructor argument -> its current name
@@ -296,7 +295,6 @@ def rekey_runs(root) -> dict[str, str]:
         return renamed[ref]
     for config in sorted(root.glob('*/*/config.yaml')): rekey(str(config.parent.relative_to(root)))
     return {old: new for old, new in renamed.items() if old != new}
-
 
 # %% ../../nbs/30_stages.runner.ipynb #cfc65a74
 class StageData(NamedTuple):
