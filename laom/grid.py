@@ -24,7 +24,7 @@ from .tracking import StageBusyError, read_metrics
 from .stages import StageOptions
 
 # %% auto #0
-__all__ = ['SCALES', 'DISTRACTOR_SETTINGS', 'SMALL_COLLECTION', 'PRECONDITION_RATIO', 'RETURN_AXIS', 'PRECONDITION_FILE',
+__all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'PRECONDITION_RATIO', 'RETURN_AXIS', 'PRECONDITION_FILE',
            'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers', 'task_data',
            'grid_config', 'run_grid', 'expert_return', 'training_minutes', 'bc_precondition', 'precondition_line',
            'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note', 'save_precondition', 'FigureSetup',
@@ -52,7 +52,7 @@ SCALES = {
     'paper': FigureScale('paper', ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk'), 5000, 50, 1000, 64, (2, 4, 8, 16, 32, 64, 128), (0, 1, 2), 25,
                          128, (64, 256, 1024, 4096, 8192)),
 }
-DISTRACTOR_SETTINGS = {True: 'scale_easy_video_hard', False: 'vanilla'}
+SETTING_OF_FLAG = {True: 'scale_easy_video_hard', False: 'vanilla'}   # what a figure's `distractors` flag stands for
 
 def figure_scale(profile: str) -> FigureScale:
     "The scale of `profile` (`smoke` under test, see `laom.figures.resolve_profile`)."
@@ -84,7 +84,7 @@ def collection_workers(scale: FigureScale, workers: int | None = None) -> int | 
 def task_data(task: str, distractors: bool, scale: FigureScale, data_root, expert: ExpertPolicy | None = None,
               videos: str | None = None, seed: int = 0, workers: int | None = None, progress: bool = True) -> dict:
     "`{'train': path, 'eval': path, 'videos': DAVIS folder or None}` of `task` with or without distractors under `data_root`: found, or collected."
-    paths = collect_splits(data_root, task, DISTRACTOR_SETTINGS[distractors], scale.num_trajectories,
+    paths = collect_splits(data_root, task, SETTING_OF_FLAG[distractors], scale.num_trajectories,
                            scale.eval_trajectories, img_hw=scale.img_hw, max_steps=scale.episode_length,
                            expert=expert, videos=videos, seed=seed, workers=collection_workers(scale, workers),
                            progress=progress)
