@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
+import traceback
 import warnings
 from pathlib import Path
 from typing import Callable, Sequence
@@ -16,8 +18,8 @@ from .progress import tqdm
 
 # %% auto #0
 __all__ = ['BC_RETURNS', 'ORIGINAL_RENDER', 'distractor_setting', 'bc_reference', 'normalize_return', 'aggregate_seeds',
-           'aggregate_tasks', 'policy_frames', 'run_episodes', 'episode_horizon', 'evaluate_policy', 'is_official',
-           'evaluation_env_kwargs']
+           'aggregate_tasks', 'policy_frames', 'episode_horizon', 'EnvGroup', 'LocalEnvs', 'run_episodes',
+           'ProcessEnvs', 'environment_group', 'evaluate_policy', 'is_official', 'evaluation_env_kwargs']
 
 # %% ../nbs/35_evaluate.ipynb #6
 BC_RETURNS = {  # paper Table 3 (also in the official figure notebook)
@@ -73,32 +75,14 @@ def policy_frames(obs) -> np.ndarray:
     pixels = obs['pixels'] if isinstance(obs, dict) else obs
     return np.ascontiguousarray(np.asarray(pixels).transpose(2, 0, 1))
 
-def _actions_for(policy, observations: list, action_space) -> np.ndarray:
-    "One batched `act` call, checked against the action space and clipped to its bounds."
-    actions = np.asarray(policy.act(np.stack([policy_frames(o) for o in observations])), dtype=np.float64)
-    if actions.shape != (len(observations), *action_space.shape):
+def _actions_for(policy, frames: list, action_space) -> np.ndarray:
+    "One batched `act` call on the running episodes' frames, checked against the action space and clipped to its bounds."
+    actions = np.asarray(policy.act(np.stack(frames)), dtype=np.float64)
+    if actions.shape != (len(frames), *action_space.shape):
         raise ValueError(f'the policy returned actions of shape {actions.shape}; the environment takes '
-                         f'{action_space.shape} per episode, so expected {(len(observations), *action_space.shape)}')
+                         f'{action_space.shape} per episode, so expected {(len(frames), *action_space.shape)}')
     return np.clip(actions, action_space.low, action_space.high)
 
-# %% ../nbs/35_evaluate.ipynb #16
-def run_episodes(envs: Sequence[gym.Env], policy, seeds: Sequence[int], max_steps: int | None = None,
-                 on_step: Callable[[int], None] | None = None) -> np.ndarray:
-    "Returns of one episode per env, reset with `seeds`, stepped in lockstep with one batched `act` per step."
-    observations = [env.reset(seed=int(s))[0] for env, s in zip(envs, seeds)]
-    returns, running, steps = np.zeros(len(envs)), np.ones(len(envs), bool), 0
-    while running.any() and (max_steps is None or steps < max_steps):
-        live = np.flatnonzero(running)
-        actions = _actions_for(policy, [observations[i] for i in live], envs[live[0]].action_space)
-        for i, action in zip(live, actions):
-            observations[i], reward, terminated, truncated, _ = envs[i].step(action)
-            returns[i] += reward
-            running[i] = not (terminated or truncated)
-        steps += 1
-        if on_step: on_step(len(live))
-    return returns
-
-# %% ../nbs/35_evaluate.ipynb #20
 def episode_horizon(env: gym.Env) -> int | None:
     "Steps in a full episode, when the environment tells (gymnasium spec, else the dm_control step limit)."
     spec = getattr(env, 'spec', None)
@@ -106,29 +90,151 @@ def episode_horizon(env: gym.Env) -> int | None:
     limit = getattr(getattr(env.unwrapped, '_env', None), '_step_limit', None)
     return int(limit) if limit is not None and math.isfinite(limit) else None
 
+# %% ../nbs/35_evaluate.ipynb #evalpar-local
+class EnvGroup:
+    "Environments run in lockstep: `reset(seeds)` -> frames, `step({index: action})` -> `{index: (frames, reward, done)}`."
+    action_space = horizon = None   # the environments' action space, and their episode length when they tell
+    def close(self): pass
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
+
+def _step(env: gym.Env, action) -> tuple:
+    obs, reward, terminated, truncated, _ = env.step(action)
+    return policy_frames(obs), float(reward), bool(terminated or truncated)
+
+class LocalEnvs(EnvGroup):
+    "Environments of this process, stepped one after the other."
+    def __init__(self, envs: Sequence[gym.Env]):
+        if not envs: raise ValueError('an environment group needs at least one environment')
+        self.envs = list(envs)
+        self.action_space, self.horizon = self.envs[0].action_space, episode_horizon(self.envs[0])
+    def __len__(self): return len(self.envs)
+    def reset(self, seeds: Sequence[int]) -> list: return [policy_frames(env.reset(seed=int(s))[0]) for env, s in zip(self.envs, seeds)]
+    def step(self, actions: dict) -> dict: return {i: _step(self.envs[i], a) for i, a in actions.items()}
+    def close(self):
+        for env in self.envs: env.close()
+
+# %% ../nbs/35_evaluate.ipynb #16
+def run_episodes(envs: EnvGroup | Sequence[gym.Env], policy, seeds: Sequence[int], max_steps: int | None = None,
+                 on_step: Callable[[int], None] | None = None) -> np.ndarray:
+    "Returns of one episode per seed, on the first `len(seeds)` environments, stepped in lockstep with one batched `act` per step."
+    group = LocalEnvs(envs) if isinstance(envs, (list, tuple)) else envs
+    if len(seeds) > len(group): raise ValueError(f'{len(seeds)} seeds for {len(group)} environments: give at most one seed per environment')
+    frames = group.reset(seeds)
+    returns, running, steps = np.zeros(len(seeds)), np.ones(len(seeds), bool), 0
+    while running.any() and (max_steps is None or steps < max_steps):
+        live = np.flatnonzero(running).tolist()
+        actions = _actions_for(policy, [frames[i] for i in live], group.action_space)
+        for i, (frame, reward, done) in group.step(dict(zip(live, actions))).items():
+            frames[i], returns[i], running[i] = frame, returns[i] + reward, not done
+        steps += 1
+        if on_step: on_step(len(live))
+    return returns
+
+# %% ../nbs/35_evaluate.ipynb #evalpar-proc
+def _serve_envs(conn, make_env: Callable, settings: dict, count: int):
+    "A worker: builds `count` environments, then answers `(command, argument)` messages until `('close', None)`."
+    group = None
+    try:
+        group = LocalEnvs([make_env(**settings) for _ in range(count)])
+        conn.send(('ok', (group.action_space, group.horizon)))
+        while (message := conn.recv())[0] != 'close':
+            command, argument = message
+            conn.send(('ok', getattr(group, command)(argument)))
+    except KeyboardInterrupt: pass   # interrupted with the main process, which closes the workers
+    except BaseException: conn.send(('error', traceback.format_exc()))
+    finally:
+        if group is not None: group.close()
+
+class ProcessEnvs(EnvGroup):
+    "`num_envs` environments of `make_env(**settings)` shared by `workers` spawned processes that step at the same time."
+    def __init__(self, make_env: Callable, settings: dict, num_envs: int, workers: int):
+        from laom.collect import WORKER_THREADS, _environment_defaults
+        if not 1 <= workers <= num_envs: raise ValueError(f'workers must be between 1 and num_envs={num_envs}, got {workers}')
+        self.num_envs, self.workers, self.processes, self.connections = num_envs, workers, [], []
+        context = mp.get_context('spawn')
+        try:
+            with _environment_defaults(WORKER_THREADS):
+                for w in range(workers):
+                    here, there = context.Pipe()
+                    process = context.Process(target=_serve_envs, args=(there, make_env, settings, len(range(w, num_envs, workers))),
+                                              name=f'laom-eval-{w}', daemon=True)
+                    self.processes.append(process); self.connections.append(here)
+                    process.start(); there.close()
+            self.action_space, self.horizon = self._receive(range(workers))[0]
+        except BaseException: self.close(); raise
+
+    def __len__(self): return self.num_envs
+
+    def _receive(self, workers) -> list:
+        "The answers of `workers`, in order; a worker's error or death raised here."
+        answers = []
+        for w in workers:
+            try: status, answer = self.connections[w].recv()
+            except EOFError: raise RuntimeError(f'evaluation worker {w} died (exit code {self.processes[w].exitcode})') from None
+            if status == 'error': raise RuntimeError(f'evaluation worker {w} failed:\n{answer}')
+            answers.append(answer)
+        return answers
+
+    def _ask(self, command: str, arguments: dict) -> dict:
+        "Send each worker in `arguments` its argument, then collect the answers: the workers run at the same time."
+        try:
+            for w, argument in arguments.items(): self.connections[w].send((command, argument))
+            return dict(zip(arguments, self._receive(arguments)))
+        except BaseException: self.close(); raise
+
+    def reset(self, seeds: Sequence[int]) -> list:
+        by_worker = self._ask('reset', {w: list(seeds[w::self.workers]) for w in range(min(self.workers, len(seeds)))})
+        return [by_worker[i % self.workers][i // self.workers] for i in range(len(seeds))]
+
+    def step(self, actions: dict) -> dict:
+        by_worker = {}
+        for i, action in actions.items(): by_worker.setdefault(i % self.workers, {})[i // self.workers] = action
+        results = self._ask('step', by_worker)
+        return {i: results[i % self.workers][i // self.workers] for i in actions}
+
+    def close(self):
+        "Ask the workers to stop, terminate those that do not within 5 s; closing twice does nothing."
+        for connection in self.connections:
+            try: connection.send(('close', None))
+            except (OSError, ValueError): pass   # the worker is gone already
+        for process in self.processes:
+            if process.pid is None: continue     # never started
+            process.join(5)
+            if process.is_alive(): process.terminate(); process.join()
+        for connection in self.connections: connection.close()
+        self.processes, self.connections = [], []
+
+# %% ../nbs/35_evaluate.ipynb #20
 def _make_dcs_env(frame_stack: int, **settings):
     from laom.envs.dcs import make_env   # imported on first use: MuJoCo is only needed for online evaluation
     return make_env(frame_stack=frame_stack, **settings)
+
+def environment_group(make_env: Callable, settings: dict, num_envs: int, workers: int = 1) -> EnvGroup:
+    "`num_envs` environments of `make_env(**settings)`: in this process (`workers=1`) or shared by up to `workers` processes."
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f'workers must be a positive int (1: in this process), got {workers!r}')
+    if workers == 1: return LocalEnvs([make_env(**settings) for _ in range(num_envs)])
+    return ProcessEnvs(make_env, settings, num_envs, min(workers, num_envs))
 
 # %% ../nbs/35_evaluate.ipynb #21
 def evaluate_policy(policy, task: str = 'cheetah-run', setting: str = 'scale_easy_video_hard', episodes: int = 25,
                     seed: int = 0, img_hw: int = 64, videos=None, split: str = 'train', frame_stack: int = 3,
                     max_steps: int | None = None, num_envs: int = 5, make_env: Callable | None = None,
-                    progress: bool = True, dynamic: bool = True, fast_render: bool = True, sky_size: int | None = None) -> np.ndarray:
-    "Per-episode returns of `policy` (deterministic) over `episodes` seeded episodes, `num_envs` run in lockstep."
+                    progress: bool = True, dynamic: bool = True, fast_render: bool = True, sky_size: int | None = None,
+                    workers: int = 1) -> np.ndarray:
+    "Per-episode returns of `policy` (deterministic) over `episodes` seeded episodes, `num_envs` run in lockstep by `workers` processes."
     if episodes < 1: raise ValueError(f'episodes must be at least 1, got {episodes}')
-    make_env = make_env or _make_dcs_env
     settings = dict(task=task, setting=setting, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
-                    fast_render=fast_render, sky_size=sky_size)
-    envs = [make_env(frame_stack=frame_stack, **settings) for _ in range(min(num_envs, episodes))]
-    horizon = max_steps or episode_horizon(envs[0])
+                    fast_render=fast_render, sky_size=sky_size, frame_stack=frame_stack)
     returns = []
-    with tqdm(total=episodes * horizon if horizon else None, desc=f'eval {task}', unit='step', disable=not progress) as bar:
-        for start in range(0, episodes, len(envs)):
-            seeds = list(range(seed + start, seed + min(episodes, start + len(envs))))
-            returns.extend(run_episodes(envs[:len(seeds)], policy, seeds, max_steps, bar.update))
-            bar.set_postfix(mean_return=f'{np.mean(returns):.1f}')
-    for env in envs: env.close()
+    with environment_group(make_env or _make_dcs_env, settings, min(num_envs, episodes), workers) as envs:
+        horizon = max_steps or envs.horizon
+        with tqdm(total=episodes * horizon if horizon else None, desc=f'eval {task}', unit='step', disable=not progress) as bar:
+            for start in range(0, episodes, len(envs)):
+                seeds = list(range(seed + start, seed + min(episodes, start + len(envs))))
+                returns.extend(run_episodes(envs, policy, seeds, max_steps, bar.update))
+                bar.set_postfix(mean_return=f'{np.mean(returns):.1f}')
     return np.array(returns)
 
 # %% ../nbs/35_evaluate.ipynb #29

@@ -178,7 +178,7 @@ def _evaluate(cfg: ExperimentConfig, policy, final_run: StageRun, root, options:
     run = stage_run(root, 'eval', cfg.eval, policy=final_run, environment=_environment_key(settings), max_steps=cfg.data.episode_length)
     if run.done: return read_summary(run)
     returns = evaluate_policy(policy, episodes=cfg.eval.eval_episodes, seed=cfg.eval.eval_seed, frame_stack=policy.frame_stack,
-                              max_steps=cfg.data.episode_length, progress=options.progress, **settings)
+                              max_steps=cfg.data.episode_length, progress=options.progress, workers=options.eval_workers, **settings)
     summary = {'eval/returns': [float(r) for r in returns], 'eval/return_mean': float(np.mean(returns)),
                'eval/return_std': float(np.std(returns)), **_environment_record(paths, settings)}
     mark_done(run, summary)
