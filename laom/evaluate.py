@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+import os
 import multiprocessing as mp
 import traceback
 import warnings
@@ -17,9 +18,10 @@ import pandas as pd
 from .progress import tqdm
 
 # %% auto #0
-__all__ = ['BC_RETURNS', 'ORIGINAL_RENDER', 'distractor_setting', 'bc_reference', 'normalize_return', 'aggregate_seeds',
-           'aggregate_tasks', 'policy_frames', 'episode_horizon', 'EnvGroup', 'LocalEnvs', 'run_episodes',
-           'ProcessEnvs', 'environment_group', 'evaluate_policy', 'is_official', 'evaluation_env_kwargs']
+__all__ = ['BC_RETURNS', 'AUTO_WORKERS_MIN_STEPS', 'FULL_EPISODE_STEPS', 'ORIGINAL_RENDER', 'distractor_setting', 'bc_reference',
+           'normalize_return', 'aggregate_seeds', 'aggregate_tasks', 'policy_frames', 'episode_horizon', 'EnvGroup',
+           'LocalEnvs', 'run_episodes', 'ProcessEnvs', 'evaluation_workers', 'environment_group', 'evaluate_policy',
+           'is_official', 'evaluation_env_kwargs']
 
 # %% ../nbs/35_evaluate.ipynb #6
 BC_RETURNS = {  # paper Table 3 (also in the official figure notebook)
@@ -210,6 +212,13 @@ def _make_dcs_env(frame_stack: int, **settings):
     from laom.envs.dcs import make_env   # imported on first use: MuJoCo is only needed for online evaluation
     return make_env(frame_stack=frame_stack, **settings)
 
+AUTO_WORKERS_MIN_STEPS = 2000   # environment steps that repay starting a second process (measured above)
+FULL_EPISODE_STEPS = 1000       # a Distracting Control Suite episode: what `max_steps=None` plays
+
+def evaluation_workers(steps: int) -> int:
+    "Processes for an evaluation of `steps` environment steps: two when it is long enough and a second core exists, else one."
+    return 2 if steps >= AUTO_WORKERS_MIN_STEPS and (os.cpu_count() or 1) >= 2 else 1
+
 def environment_group(make_env: Callable, settings: dict, num_envs: int, workers: int = 1) -> EnvGroup:
     "`num_envs` environments of `make_env(**settings)`: in this process (`workers=1`) or shared by up to `workers` processes."
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -222,9 +231,11 @@ def evaluate_policy(policy, task: str = 'cheetah-run', setting: str = 'scale_eas
                     seed: int = 0, img_hw: int = 64, videos=None, split: str = 'train', frame_stack: int = 3,
                     max_steps: int | None = None, num_envs: int = 5, make_env: Callable | None = None,
                     progress: bool = True, dynamic: bool = True, fast_render: bool = True, sky_size: int | None = None,
-                    workers: int = 1) -> np.ndarray:
-    "Per-episode returns of `policy` (deterministic) over `episodes` seeded episodes, `num_envs` run in lockstep by `workers` processes."
+                    workers: int | None = None) -> np.ndarray:
+    "Per-episode returns of `policy` (deterministic) over `episodes` seeded episodes, `num_envs` run in lockstep by `workers` processes (None: `evaluation_workers`)."
     if episodes < 1: raise ValueError(f'episodes must be at least 1, got {episodes}')
+    if workers is None:   # automatic for the suite's environments; a custom `make_env` need not be picklable
+        workers = evaluation_workers(episodes * (max_steps or FULL_EPISODE_STEPS)) if make_env is None else 1
     settings = dict(task=task, setting=setting, img_hw=img_hw, videos=videos, split=split, dynamic=dynamic,
                     fast_render=fast_render, sky_size=sky_size, frame_stack=frame_stack)
     returns = []

@@ -52,12 +52,13 @@ class StageOptions:
     accelerator: Accelerator | None = None  # data-parallel processes (`laom.train.fit`); None: this process alone
     compile: bool | str = False  # torch.compile the trained model: True (inductor) or a backend name (`laom.train.compile_model`)
     count_flops: bool = False    # log `<stage>/gflop_per_sample`, one update's FLOPs (`laom.train.fit`)
-    eval_workers: int = 1        # processes stepping the online evaluation's environments (`laom.evaluate.evaluate_policy`)
+    eval_workers: int | None = None  # processes stepping the online evaluation's environments; None: `laom.evaluate.evaluation_workers`
 
     def __post_init__(self):
         compile_backend(self.compile)   # an unknown backend fails here, before any data is read
-        if isinstance(self.eval_workers, bool) or not isinstance(self.eval_workers, int) or self.eval_workers < 1:
-            raise ValueError(f'eval_workers must be a positive int (1: evaluate in this process), got {self.eval_workers!r}')
+        workers = self.eval_workers
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+            raise ValueError(f'eval_workers must be None (automatic) or a positive int (1: evaluate in this process), got {workers!r}')
 
     @property
     def torch_device(self) -> torch.device:
