@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from .parallel import usable_cores
 from .progress import tqdm
 
 from .data import DatasetWriter, open_dataset, write_labeled_subset
@@ -192,7 +193,7 @@ def _check_request(task, setting, num_trajectories, img_hw, expert, noise_std, s
     if not isinstance(expert, ExpertPolicy): raise TypeError(f'expert must be a laom.experts.ExpertPolicy, got {type(expert).__name__}')
     check_dims(task, expert.state_dim, expert.action_dim, f'expert {expert!r}')
     if setting.num_videos != 0: video_source(videos).names(split, setting.num_videos)   # e.g. a DAVIS folder lacking videos
-    return int(workers or os.cpu_count() or 1)
+    return int(workers or usable_cores())
 
 # %% ../nbs/17_collect.ipynb #31
 def _already_collected(path: Path, attrs: dict, num_trajectories: int) -> bool:

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from .parallel import usable_cores
 from .progress import tqdm
 
 # %% auto #0
@@ -217,7 +218,7 @@ FULL_EPISODE_STEPS = 1000       # a Distracting Control Suite episode: what `max
 
 def evaluation_workers(steps: int) -> int:
     "Processes for an evaluation of `steps` environment steps: two when it is long enough and a second core exists, else one."
-    return 2 if steps >= AUTO_WORKERS_MIN_STEPS and (os.cpu_count() or 1) >= 2 else 1
+    return 2 if steps >= AUTO_WORKERS_MIN_STEPS and usable_cores() >= 2 else 1
 
 def environment_group(make_env: Callable, settings: dict, num_envs: int, workers: int = 1) -> EnvGroup:
     "`num_envs` environments of `make_env(**settings)`: in this process (`workers=1`) or shared by up to `workers` processes."

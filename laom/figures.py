@@ -27,7 +27,8 @@ from .progress import text_progress
 __all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'REDRAWN', 'VERDICTS', 'resolve_profile',
            'figure_dir', 'save_images', 'save_figure', 'figure_theme', 'plot_budget_curves', 'return_figure',
            'task_panels', 'plotted_returns', 'redraw', 'redraw_figures', 'standard_error', 'verdict', 'seed_values',
-           'best_of', 'verdict_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'main']
+           'best_of', 'verdict_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure',
+           'figure_parameters', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -250,6 +251,13 @@ def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: d
     return out
 
 # %% ../nbs/50_figures.ipynb #24
+def figure_parameters(path, args: argparse.Namespace) -> dict:
+    "The command line's seeds, episodes and workers that were given and that the notebook at `path` declares."
+    import papermill as pm
+    given = {k: getattr(args, k) for k in ('seeds', 'episodes', 'workers') if getattr(args, k) is not None}
+    declared = pm.inspect_notebook(str(path))
+    return {k: v for k, v in given.items() if k in declared}
+
 def _default_notebooks() -> Path:
     return Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
 
@@ -261,6 +269,9 @@ def main(argv=None):
     p.add_argument('--run-root', default='runs', help='where runs and executed notebooks go (default: runs)')
     p.add_argument('--notebooks', default=str(_default_notebooks()), help='folder of the figure notebooks')
     p.add_argument('--kernel', default='laom', help='Jupyter kernel (make install registers "laom")')
+    p.add_argument('--seeds', type=int, nargs='+', metavar='S', help="seeds of every figure (default: the profile's)")
+    p.add_argument('--episodes', type=int, metavar='N', help="online evaluation episodes per policy (default: the profile's)")
+    p.add_argument('--workers', type=int, metavar='W', help='grid processes (default: one per core on the CPU, one on a GPU)')
     p.add_argument('--redraw', action='store_true', help=f'run nothing: draw the figures again from their CSVs in {REPO_FIGURES} '
                                                           f"(those that can be: {', '.join(sorted({s[:5] for s in REDRAWN}))})")
     args = p.parse_args(argv)
@@ -271,6 +282,6 @@ def main(argv=None):
         return
     for name, path in select_notebooks(args.notebooks, args.only).items():
         start = time.perf_counter()
-        out = run_figure(path, args.profile, args.run_root, args.kernel)
+        out = run_figure(path, args.profile, args.run_root, args.kernel, figure_parameters(path, args))
         where = 'a temporary folder (smoke profile)' if args.profile == 'smoke' else f'{REPO_FIGURES}/{path.stem}.*'
         print(f'{name}: {time.perf_counter() - start:.0f} s; executed notebook {out}; figure in {where}')

@@ -5,9 +5,13 @@
 # %% ../nbs/45_grid.ipynb #1
 from __future__ import annotations
 
+import multiprocessing as mp
+import queue
 import tempfile
 import time
-from dataclasses import dataclass
+import traceback
+from collections import deque
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +26,15 @@ from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
 from .tracking import StageBusyError, read_metrics
 from .stages import StageOptions
+from .parallel import pin_to_core, usable_cores
+from .torch_utils import default_device
 
 # %% auto #0
-__all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'PRECONDITION_RATIO', 'RETURN_AXIS', 'PRECONDITION_FILE',
-           'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers', 'task_data',
-           'grid_config', 'run_grid', 'expert_return', 'training_minutes', 'bc_precondition', 'precondition_line',
-           'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note', 'save_precondition', 'FigureSetup',
-           'figure_setup']
+__all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS',
+           'PRECONDITION_FILE', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers',
+           'task_data', 'grid_config', 'run_grid', 'grid_workers', 'expert_return', 'training_minutes',
+           'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note',
+           'save_precondition', 'FigureSetup', 'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class FigureScale:
 
 SCALES = {
     'smoke': FigureScale('tiny', ('cheetah-run',), 6, 2, 40, 16, (2, 4), (0,), 1, 16, (8, 32)),
-    'cpu': FigureScale('cpu', ('cheetah-run',), 60, 10, 1000, 64, (2, 8), (0,), 5, 64, (16, 64, 512)),
+    'cpu': FigureScale('cpu', ('cheetah-run',), 60, 10, 1000, 64, (2, 8), (0, 1, 2), 25, 64, (16, 64, 512)),
     'paper': FigureScale('paper', ('cheetah-run', 'walker-run', 'hopper-hop', 'humanoid-walk'), 5000, 50, 1000, 64, (2, 4, 8, 16, 32, 64, 128), (0, 1, 2), 25,
                          128, (64, 256, 1024, 4096, 8192)),
 }
@@ -109,19 +115,111 @@ def _run_cell(cfg: ExperimentConfig, run_root, stages: str, options: StageOption
     if stages == 'lam': return run_lam(cfg, run_root, options)
     return run_experiment(cfg, run_root, options)
 
+def _timed_cell(cfg: ExperimentConfig, run_root, stages: str, options: StageOptions | None) -> tuple[str, object, float]:
+    "`('done', summary row, wall seconds)`, or `('busy', message, 0)` when another process trains a stage the cell needs."
+    start = time.perf_counter()
+    try: return 'done', _run_cell(cfg, run_root, stages, options), time.perf_counter() - start
+    except StageBusyError as error: return 'busy', str(error), 0.0
+
+def _run_in_process(cells: list, run_root, stages: str, options, progress: bool) -> tuple[dict, list]:
+    "Cells one after the other: `({index: row}, [busy messages])`."
+    rows, busy = {}, []
+    for i, (labels, cfg) in enumerate(tqdm(cells, desc='grid', unit='cell', disable=not progress)):
+        status, payload, wall = _timed_cell(cfg, run_root, stages, options)
+        if status == 'busy': busy.append(payload)
+        else: rows[i] = payload | labels | {'wall_s': wall}
+    return rows, busy
+
 def run_grid(cells: list, run_root, stages: str = 'all', options: StageOptions | None = None,
-             progress: bool = True) -> pd.DataFrame:
-    "Run (or reuse) every `(labels, config)` cell; one row per cell with its labels, summaries and wall time. Cells whose stages another process trains are skipped, then reported with `StageBusyError`."
+             progress: bool = True, workers: int = 1) -> pd.DataFrame:
+    "Run (or reuse) every `(labels, config)` cell, in this process or in `workers` processes; one row per cell (in cell order) with its labels, summaries and wall time. Cells whose stages another program trains are skipped, then reported with `StageBusyError`."
     if stages not in ('all', 'lam'): raise ValueError(f"stages={stages!r}: expected 'all' or 'lam'")
-    rows, busy = [], []
-    for labels, cfg in tqdm(cells, desc='grid', unit='cell', disable=not progress):
-        start = time.perf_counter()
-        try: row = _run_cell(cfg, run_root, stages, options) | labels
-        except StageBusyError as error: busy.append(str(error)); continue
-        rows.append(row | {'wall_s': time.perf_counter() - start})
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f'workers must be a positive int (1: in this process), got {workers!r}')
+    workers = min(workers, len(cells))
+    if workers <= 1: rows, busy = _run_in_process(cells, run_root, stages, options, progress)
+    else: rows, busy = _run_in_workers(cells, run_root, stages, options, progress, workers)
     if busy: raise StageBusyError(f"{len(busy)} of {len(cells)} cells wait for stages that other processes are training; "
                                   "every other cell is finished and saved, run the grid again once they are done:\n" + '\n'.join(busy))
-    return pd.DataFrame(rows)
+    return pd.DataFrame([rows[i] for i in sorted(rows)])
+
+# %% ../nbs/45_grid.ipynb #f5268486
+BUSY_RETRY_S = 5.0   # seconds before a cell whose stage a sibling worker trains is tried again
+
+def grid_workers(device: str = 'auto') -> int:
+    "Processes a grid runs in by default: one per usable core when the runs use the CPU, one when they use a GPU."
+    kind = default_device().type if device == 'auto' else str(device).split(':')[0]
+    return 1 if kind == 'cuda' else usable_cores()
+
+def _grid_worker(index: int, tasks, results):
+    "A worker process: pinned to one core with one torch thread, it runs the cells it is sent until it gets None."
+    import torch
+    pin_to_core(index)
+    torch.set_num_threads(1)
+    for i, cfg, run_root, stages, options in iter(tasks.get, None):
+        try: results.put((i, *_timed_cell(cfg, run_root, stages, options)))
+        except BaseException: results.put((i, 'error', traceback.format_exc(), 0.0))
+
+# %% ../nbs/45_grid.ipynb #f6cf82c8
+class _GridSchedule:
+    "Which cells are waiting, running, retried later or finished, while a grid runs in worker processes."
+    def __init__(self, count: int):
+        self.ready, self.later, self.running, self.sent_at = deque(range(count)), [], set(), {}
+        self.finished = 0   # cells finished so far: a busy cell sent before a later finish may have waited on it
+
+    def next_cells(self, free: int) -> list:
+        now = time.monotonic()
+        self.ready.extend(i for t, i in self.later if t <= now)
+        self.later = [(t, i) for t, i in self.later if t > now]
+        sent = [self.ready.popleft() for _ in range(min(free, len(self.ready)))]
+        for i in sent: self.running.add(i); self.sent_at[i] = self.finished
+        return sent
+
+    def done(self, i: int):
+        self.running.discard(i); self.finished += 1
+
+    def busy(self, i: int) -> bool:
+        "Retry `i` later (True) while a sibling may hold its stage; False: another program holds it."
+        self.running.discard(i)
+        if not self.running and self.finished == self.sent_at[i]: return False
+        self.later.append((time.monotonic() + BUSY_RETRY_S, i))
+        return True
+
+    @property
+    def open(self) -> bool: return bool(self.ready or self.later or self.running)
+
+def _worker_options(options: StageOptions | None) -> StageOptions:
+    "The stage options inside a worker: the caller's, with the stages' own progress bars off."
+    return replace(options or StageOptions(), progress=False)
+
+def _check_alive(processes):
+    dead = [p for p in processes if not p.is_alive()]
+    if dead: raise RuntimeError(f'a grid worker process died (exit code {dead[0].exitcode}); finished stages are saved, run the grid again to resume')
+
+def _run_in_workers(cells: list, run_root, stages: str, options, progress: bool, workers: int) -> tuple[dict, list]:
+    "Cells in `workers` spawned processes, one per core: `({index: row}, [busy messages])`."
+    ctx = mp.get_context('spawn')
+    tasks, results = ctx.Queue(), ctx.Queue()
+    processes = [ctx.Process(target=_grid_worker, args=(w, tasks, results)) for w in range(workers)]
+    for p in processes: p.start()
+    schedule, rows, busy, options = _GridSchedule(len(cells)), {}, [], _worker_options(options)
+    try:
+        with tqdm(total=len(cells), desc=f'grid ({workers} processes)', unit='cell', disable=not progress) as bar:
+            while schedule.open:
+                for i in schedule.next_cells(workers - len(schedule.running)): tasks.put((i, cells[i][1], run_root, stages, options))
+                try: i, status, payload, wall = results.get(timeout=1.0)
+                except queue.Empty: _check_alive(processes); continue
+                if status == 'error': raise RuntimeError(f'grid cell {i} ({cells[i][0]}) failed in a worker process:\n{payload}')
+                if status == 'busy':
+                    if not schedule.busy(i): busy.append(payload); bar.update()
+                    continue
+                schedule.done(i); rows[i] = payload | cells[i][0] | {'wall_s': wall}; bar.update()
+        for _ in processes: tasks.put(None)
+        for p in processes: p.join(timeout=30)
+    finally:
+        for p in processes:
+            if p.is_alive(): p.terminate(); p.join()
+    return rows, busy
 
 # %% ../nbs/45_grid.ipynb #precond1
 PRECONDITION_RATIO = 0.8   # BC on all trajectories must reach this share of the expert's return
@@ -148,13 +246,13 @@ def _precondition_row(data: dict, runs: pd.DataFrame, batch_size: int) -> dict:
                 train_minutes=float(np.mean(minutes)), met=bc / expert >= PRECONDITION_RATIO)
 
 def bc_precondition(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto', episodes: int = 25,
-                    options: StageOptions | None = None, progress: bool = True) -> pd.DataFrame:
+                    options: StageOptions | None = None, progress: bool = True, workers: int = 1) -> pd.DataFrame:
     "Per dataset (from `task_data`): BC on all its trajectories over `seeds`, `episodes` online episodes per seed, against the expert."
     rows = []
     for data in datasets:
         with open_dataset(data['train']) as ds: everything = len(ds)
         cells = [({}, grid_config(scale, 'bc', data, everything, s, device, eval__eval_episodes=episodes)) for s in seeds]
-        runs = run_grid(cells, run_root, options=options, progress=progress)
+        runs = run_grid(cells, run_root, options=options, progress=progress, workers=workers)
         rows.append(_precondition_row(data, runs.assign(**{'eval/episodes': episodes}), cells[0][1].bc.batch_size))
     return pd.DataFrame(rows)
 
@@ -209,6 +307,7 @@ class FigureSetup:
     expert_paths: dict
     videos: str | None
     device: str
+    workers: int = 1            # processes the figure's grids run in (`run_grid`)
 
     def data(self, task: str, distractors: bool) -> dict:
         "`task_data` of `task` with the figure's expert, videos and folders: found, or collected."
@@ -221,17 +320,24 @@ class FigureSetup:
 
     def precondition(self, datasets) -> pd.DataFrame:
         "`bc_precondition` of `datasets` over the figure's seeds, with its evaluation episodes."
-        return bc_precondition(datasets, self.scale, self.seeds, self.run_root, self.device, episodes=self.scale.eval_episodes)
+        return bc_precondition(datasets, self.scale, self.seeds, self.run_root, self.device, episodes=self.scale.eval_episodes,
+                               workers=self.workers)
+
+    def grid(self, cells: list, stages: str = 'all') -> pd.DataFrame:
+        "`run_grid` of `cells` under the figure's run folder, in its worker processes."
+        return run_grid(cells, self.run_root, stages, workers=self.workers)
 
     def __str__(self):
         return (f'{self.profile}: tasks {self.tasks}, budgets {self.budgets}, seeds {self.seeds}, '
-                f'{self.scale.eval_episodes} evaluation episodes, runs under {self.run_root}')
+                f'{self.scale.eval_episodes} evaluation episodes, {self.workers} process(es), runs under {self.run_root}')
 
 def figure_setup(profile: str, tasks=(), budgets=(), seeds=(), run_root='runs', data_root='', expert_paths=None,
-                 videos='', device: str = 'auto') -> FigureSetup:
-    "Resolve a figure's parameters: empty tasks, budgets or seeds are the profile's; '' videos are the built-in ones."
+                 videos='', device: str = 'auto', episodes: int = 0, workers: int = 0) -> FigureSetup:
+    "Resolve a figure's parameters: empty tasks, budgets or seeds and 0 episodes are the profile's; '' videos are the built-in ones; 0 workers: `grid_workers` (1 at smoke)."
     profile = resolve_profile(profile)
     scale = figure_scale(profile)
+    if episodes: scale = replace(scale, eval_episodes=episodes)
     run_root, data_root = figure_roots(profile, run_root, data_root)
+    workers = workers or (1 if profile == 'smoke' else grid_workers(device))
     return FigureSetup(profile, scale, list(tasks or scale.tasks), list(budgets or scale.budgets), list(seeds or scale.seeds),
-                       run_root, data_root, dict(expert_paths or {}), videos or None, device)
+                       run_root, data_root, dict(expert_paths or {}), videos or None, device, workers)
