@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import torch
-from .parallel import usable_cores
+from .parallel import WORKER_THREADS, environment_defaults, usable_cores
 from .progress import tqdm
 
 from .data import DatasetWriter, open_dataset, write_labeled_subset
@@ -23,9 +22,9 @@ from .envs.videos import SPLITS, BuiltinVideos, DavisVideos
 from .experts import ExpertPolicy, MLPExpert, NoisyExpert, SB3Expert, check_dims, load_expert, sac_actor_expert
 
 # %% auto #0
-__all__ = ['NOISE_STREAM', 'WORKER_THREADS', 'episode_seed', 'rollout', 'trajectory_source', 'portable_expert', 'in_order',
-           'video_record', 'describe_videos', 'expert_identity', 'sky_texture_size', 'collection_attrs',
-           'collection_settings', 'collect_dataset', 'dataset_names', 'collect_splits']
+__all__ = ['NOISE_STREAM', 'episode_seed', 'rollout', 'trajectory_source', 'portable_expert', 'in_order', 'video_record',
+           'describe_videos', 'expert_identity', 'sky_texture_size', 'collection_attrs', 'collection_settings',
+           'collect_dataset', 'dataset_names', 'collect_splits']
 
 # %% ../nbs/17_collect.ipynb #6
 def episode_seed(seed: int, index: int, split: str = 'train') -> int:
@@ -76,17 +75,6 @@ def _work(job):
     return _maker(job)
 
 # %% ../nbs/17_collect.ipynb #15
-WORKER_THREADS = {'LP_NUM_THREADS': '1', 'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
-
-@contextmanager
-def _environment_defaults(values: dict):
-    "Set the variables of `values` that are not set yet, for processes started inside (they copy `os.environ`)."
-    added = {k: v for k, v in values.items() if k not in os.environ}
-    os.environ.update(added)
-    try: yield
-    finally:
-        for k in added: os.environ.pop(k, None)
-
 @contextmanager
 def trajectory_source(workers: int, env_kwargs: dict, policy: ExpertPolicy, noise_std: float = 0.2, max_steps: int = 1000):
     "A function mapping `(index, seed)` jobs to `(index, trajectory)` results in any order: in this process or a spawned pool."
@@ -95,7 +83,7 @@ def trajectory_source(workers: int, env_kwargs: dict, policy: ExpertPolicy, nois
         try: yield lambda jobs: map(maker, jobs)
         finally: maker.env.close()
         return
-    with _environment_defaults(WORKER_THREADS):
+    with environment_defaults(WORKER_THREADS):
         pool = mp.get_context('spawn').Pool(workers, _start_worker, (env_kwargs, policy, noise_std, max_steps))
     try: yield lambda jobs: pool.imap_unordered(_work, jobs)
     finally: pool.terminate(); pool.join()

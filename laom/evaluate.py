@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import math
-import os
 import multiprocessing as mp
 import traceback
 import warnings
@@ -15,7 +14,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from .parallel import usable_cores
+from .parallel import WORKER_THREADS, environment_defaults, usable_cores
 from .progress import tqdm
 
 # %% auto #0
@@ -152,12 +151,11 @@ def _serve_envs(conn, make_env: Callable, settings: dict, count: int):
 class ProcessEnvs(EnvGroup):
     "`num_envs` environments of `make_env(**settings)` shared by `workers` spawned processes that step at the same time."
     def __init__(self, make_env: Callable, settings: dict, num_envs: int, workers: int):
-        from laom.collect import WORKER_THREADS, _environment_defaults
         if not 1 <= workers <= num_envs: raise ValueError(f'workers must be between 1 and num_envs={num_envs}, got {workers}')
         self.num_envs, self.workers, self.processes, self.connections = num_envs, workers, [], []
         context = mp.get_context('spawn')
         try:
-            with _environment_defaults(WORKER_THREADS):
+            with environment_defaults(WORKER_THREADS):
                 for w in range(workers):
                     here, there = context.Pipe()
                     process = context.Process(target=_serve_envs, args=(there, make_env, settings, len(range(w, num_envs, workers))),

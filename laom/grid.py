@@ -26,7 +26,7 @@ from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
 from .tracking import StageBusyError, read_metrics
 from .stages import StageOptions
-from .parallel import pin_to_core, usable_cores
+from .parallel import WORKER_THREADS, environment_defaults, pin_to_core, usable_cores
 from .torch_utils import default_device
 
 # %% auto #0
@@ -201,7 +201,8 @@ def _run_in_workers(cells: list, run_root, stages: str, options, progress: bool,
     ctx = mp.get_context('spawn')
     tasks, results = ctx.Queue(), ctx.Queue()
     processes = [ctx.Process(target=_grid_worker, args=(w, tasks, results)) for w in range(workers)]
-    for p in processes: p.start()
+    with environment_defaults(WORKER_THREADS | {'TQDM_DISABLE': '1'}):   # one thread each; no bars from several processes
+        for p in processes: p.start()
     schedule, rows, busy, options = _GridSchedule(len(cells)), {}, [], _worker_options(options)
     try:
         with tqdm(total=len(cells), desc=f'grid ({workers} processes)', unit='cell', disable=not progress) as bar:

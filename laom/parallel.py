@@ -5,9 +5,10 @@
 # %% ../nbs/05_parallel.ipynb #5d141b75
 from __future__ import annotations
 import os
+from contextlib import contextmanager
 
 # %% auto #0
-__all__ = ['usable_cores', 'pin_to_core']
+__all__ = ['WORKER_THREADS', 'usable_cores', 'pin_to_core', 'environment_defaults']
 
 # %% ../nbs/05_parallel.ipynb #725b7702
 def usable_cores() -> int:
@@ -23,3 +24,15 @@ def pin_to_core(index: int) -> int | None:
     core = cores[index % len(cores)]
     os.sched_setaffinity(0, {core})
     return core
+
+# %% ../nbs/05_parallel.ipynb #d223104d
+WORKER_THREADS = {'LP_NUM_THREADS': '1', 'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
+
+@contextmanager
+def environment_defaults(values: dict):
+    "Set the variables of `values` that are not set yet, for processes started inside (they copy `os.environ`)."
+    added = {k: v for k, v in values.items() if k not in os.environ}
+    os.environ.update(added)
+    try: yield
+    finally:
+        for k in added: os.environ.pop(k, None)
