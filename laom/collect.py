@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from .parallel import WORKER_THREADS, environment_defaults, usable_cores
+from .parallel import WORKER_THREADS, environment_defaults, exit_with_parent, usable_cores
 from .progress import tqdm
 
 from .data import DatasetWriter, open_dataset, write_labeled_subset
@@ -66,6 +66,7 @@ _maker = None   # the worker process's _TrajectoryMaker, or the error that preve
 def _start_worker(*args):
     "Pool initializer. An initializer that raises makes `Pool` respawn workers forever, so its error is kept for the first job."
     global _maker
+    exit_with_parent()
     torch.set_num_threads(1)
     try: _maker = _TrajectoryMaker(*args)
     except Exception as e: _maker = e

@@ -26,7 +26,7 @@ from .figures import resolve_profile
 from .pipeline import run_experiment, run_lam
 from .tracking import StageBusyError, read_metrics
 from .stages import StageOptions
-from .parallel import WORKER_THREADS, environment_defaults, pin_to_core, usable_cores
+from .parallel import WORKER_THREADS, environment_defaults, exit_with_parent, pin_to_core, usable_cores
 from .torch_utils import default_device
 
 # %% auto #0
@@ -154,6 +154,7 @@ def grid_workers(device: str = 'auto') -> int:
 def _grid_worker(index: int, tasks, results):
     "A worker process: pinned to one core with one torch thread, it runs the cells it is sent until it gets None."
     import torch
+    exit_with_parent()
     pin_to_core(index)
     torch.set_num_threads(1)
     for i, cfg, run_root, stages, options in iter(tasks.get, None):
