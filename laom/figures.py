@@ -24,11 +24,11 @@ from .evaluate import aggregate_seeds, aggregate_tasks
 from .progress import text_progress
 
 # %% auto #0
-__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'REDRAWN', 'VERDICTS', 'resolve_profile',
-           'figure_dir', 'save_images', 'save_figure', 'figure_theme', 'plot_budget_curves', 'return_figure',
-           'task_panels', 'plotted_returns', 'redraw', 'redraw_figures', 'standard_error', 'verdict', 'seed_values',
-           'best_of', 'verdict_line', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure',
-           'figure_parameters', 'main']
+__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'SUMMARY_SETTINGS', 'REDRAWN', 'VERDICTS',
+           'resolve_profile', 'figure_dir', 'save_images', 'save_figure', 'figure_theme', 'plot_budget_curves',
+           'return_figure', 'task_panels', 'plotted_returns', 'redraw', 'redraw_figures', 'merge_seed_rows',
+           'merge_seeds', 'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'figure_notebooks',
+           'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters', 'merge_figures', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -123,15 +123,33 @@ def plotted_returns(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 def _setting(slug: str) -> str:
     return 'without distractors' if slug.endswith('_vanilla') else 'with distractors'
 
-def _redraw_summary(data: pd.DataFrame, slug: str):
-    table, ylabel = plotted_returns(data)
-    return return_figure(table, ylabel, f"{_setting(slug)}, {table['tasks'].max()} task(s)")
+SUMMARY_SETTINGS = {'fig01_summary': 'scale_easy_video_hard', 'fig15_summary_vanilla': 'vanilla'}   # the setting of each per-seed CSV
 
-def _redraw_lapo_vs_laom(data: pd.DataFrame, slug: str):
+def _recorded_precondition(folder: Path, tasks, setting: str) -> pd.DataFrame:
+    "The rows of `<folder>/bc_precondition.csv` for `tasks` at the distractor `setting`; empty without that file."
+    from laom.grid import PRECONDITION_FILE
+    path = folder / PRECONDITION_FILE
+    table = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=['task', 'setting', 'met'])
+    return table[table['task'].isin(set(tasks)) & (table['setting'] == setting)]
+
+def _runs_line(data: pd.DataFrame) -> str:
+    "'3 seed(s) x 25 episodes', as far as the per-seed CSV tells."
+    episodes = f" x {int(data['episodes'].max())} episodes" if 'episodes' in data else ''
+    return f"{data['seed'].nunique()} seed(s){episodes}"
+
+def _redraw_summary(data: pd.DataFrame, slug: str, folder: Path):
+    from laom.grid import precondition_note
+    table, ylabel = plotted_returns(data)
+    precondition = _recorded_precondition(folder, data['task'], SUMMARY_SETTINGS[slug])
+    note = precondition_note(precondition) if len(precondition) else ''
+    title = f"{_setting(slug)}, {table['tasks'].max()} task(s), {_runs_line(data)}"
+    return return_figure(table, ylabel, title + (f'\n{note}' if note else ''))
+
+def _redraw_lapo_vs_laom(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
     return return_figure(table, ylabel, f"LAPO vs LAOM, {table['tasks'].max()} task(s)", style='setting')
 
-def _redraw_per_task(data: pd.DataFrame, slug: str):
+def _redraw_per_task(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
     return task_panels(table, ylabel, f"{_setting(slug)}, {table['seeds'].max()} seed(s)")
 
@@ -146,7 +164,7 @@ def redraw(slug: str, figures_dir=None) -> dict:
     csv = folder / f'{slug}.csv'
     if not csv.exists(): raise FileNotFoundError(f'{csv}: no CSV to redraw {slug} from; run its notebook first')
     figure_theme()
-    fig = REDRAWN[slug](pd.read_csv(csv), slug)
+    fig = REDRAWN[slug](pd.read_csv(csv), slug, folder)
     try: return save_images(fig, slug, folder)
     finally: plt.close(fig)
 
@@ -159,6 +177,36 @@ def redraw_figures(only=None, figures_dir=None) -> dict:
         if unknown: raise ValueError(f'{unknown} cannot be redrawn from a CSV; these can: {sorted({s[:5] for s in REDRAWN})}')
         present = [s for s in present if s[:5] in only]
     return {slug: redraw(slug, folder) for slug in present}
+
+# %% ../nbs/50_figures.ipynb #008a8d2f
+def merge_seed_rows(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    "The per-seed rows of two runs of one figure as one table, seed by seed; the runs must hold the same cells and episodes, and disjoint seeds."
+    _require_columns(new, recorded.columns)
+    cells = ['method', 'task', 'budget']
+    if set(map(tuple, recorded[cells].to_numpy())) != set(map(tuple, new[cells].to_numpy())):
+        raise ValueError('the two runs hold different cells (methods, tasks or budgets): their seeds cannot be averaged together')
+    if set(recorded['episodes']) != set(new['episodes']):
+        raise ValueError(f"the runs evaluated {sorted(set(recorded['episodes']))} and {sorted(set(new['episodes']))} episodes per policy")
+    both = sorted(set(recorded['seed']) & set(new['seed']))
+    if both: raise ValueError(f'seed(s) {both} are in both runs; each seed must come from one run')
+    return pd.concat([recorded, new[recorded.columns]], ignore_index=True).sort_values('seed', kind='stable', ignore_index=True)
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.exists(): raise FileNotFoundError(f'{path}: not found; merge needs the per-seed CSV and bc_precondition.csv of both runs')
+    return pd.read_csv(path)
+
+def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
+    "Add the seeds of the run in `source_dir` to figure `slug` in `figures_dir` (default: the repository's), pool their precondition rows, renormalise and redraw."
+    from laom.grid import PRECONDITION_FILE, merge_preconditions
+    if slug not in SUMMARY_SETTINGS: raise ValueError(f'{slug} has no per-seed CSV to merge; these have: {sorted(SUMMARY_SETTINGS)}')
+    source, folder = Path(source_dir), Path(figures_dir or REPO_FIGURES)
+    rows = merge_seed_rows(_read_csv(folder / f'{slug}.csv'), _read_csv(source / f'{slug}.csv'))
+    precondition = merge_preconditions(_read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE))
+    own = precondition[precondition['setting'] == SUMMARY_SETTINGS[slug]].set_index('task')['bc_return_mean']
+    rows['normalized_return'] = rows['return_mean'] / rows['task'].map(own.where(own > 0))
+    rows.to_csv(folder / f'{slug}.csv', index=False)
+    precondition.to_csv(folder / PRECONDITION_FILE, index=False)
+    return redraw(slug, folder)
 
 # %% ../nbs/50_figures.ipynb #verdict1
 VERDICTS = ('held', 'reversed', 'not distinguishable')
@@ -252,17 +300,23 @@ def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: d
 
 # %% ../nbs/50_figures.ipynb #24
 def figure_parameters(path, args: argparse.Namespace) -> dict:
-    "The command line's seeds, episodes and workers that were given and that the notebook at `path` declares."
+    "The command line's seeds, episodes, workers and figures folder that were given and that the notebook at `path` declares."
     import papermill as pm
-    given = {k: getattr(args, k) for k in ('seeds', 'episodes', 'workers') if getattr(args, k) is not None}
+    given = {k: getattr(args, k) for k in ('seeds', 'episodes', 'workers', 'figures_dir') if getattr(args, k) is not None}
     declared = pm.inspect_notebook(str(path))
     return {k: v for k, v in given.items() if k in declared}
 
 def _default_notebooks() -> Path:
     return Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
 
+def merge_figures(source_dir, only=None, figures_dir=None) -> dict:
+    "`merge_seeds` for every per-seed return CSV in `source_dir`, or those whose short names (`fig01`) are in `only`."
+    present = [s for s in SUMMARY_SETTINGS if (Path(source_dir) / f'{s}.csv').exists() and (not only or s[:5] in only)]
+    if not present: raise ValueError(f"{source_dir}: no per-seed return CSV to merge ({', '.join(f'{s}.csv' for s in SUMMARY_SETTINGS)})")
+    return {slug: merge_seeds(slug, source_dir, figures_dir) for slug in present}
+
 def main(argv=None):
-    "Command line: `laom-figures --profile cpu --only fig01 fig06`, or `--redraw` to draw figures again from their CSVs."
+    "Command line: `laom-figures --profile cpu --only fig01 fig06`; `--redraw` draws figures again from their CSVs, `--merge DIR` adds another run's seeds."
     p = argparse.ArgumentParser(description='Run the paper-figure notebooks with papermill.')
     p.add_argument('--profile', default='cpu', choices=PROFILES)
     p.add_argument('--only', nargs='*', help='short names such as fig01 fig06 (default: all)')
@@ -272,16 +326,19 @@ def main(argv=None):
     p.add_argument('--seeds', type=int, nargs='+', metavar='S', help="seeds of every figure (default: the profile's)")
     p.add_argument('--episodes', type=int, metavar='N', help="online evaluation episodes per policy (default: the profile's)")
     p.add_argument('--workers', type=int, metavar='W', help='grid processes (default: one per core on the CPU, one on a GPU)')
-    p.add_argument('--redraw', action='store_true', help=f'run nothing: draw the figures again from their CSVs in {REPO_FIGURES} '
+    p.add_argument('--figures-dir', metavar='DIR', help=f'where figures and their CSVs go (default: {REPO_FIGURES})')
+    p.add_argument('--redraw', action='store_true', help='run nothing: draw the figures again from their CSVs in the figures folder '
                                                           f"(those that can be: {', '.join(sorted({s[:5] for s in REDRAWN}))})")
+    p.add_argument('--merge', metavar='DIR', help='run nothing: add the seeds of another run (its figures folder DIR) to the '
+                                                  f"figures folder, pool its precondition rows and redraw ({', '.join(sorted(s[:5] for s in SUMMARY_SETTINGS))})")
     args = p.parse_args(argv)
-    if args.redraw:
-        try: written = redraw_figures(args.only)
-        except ValueError as error: p.error(str(error))
-        for slug, paths in written.items(): print(f"{slug}: redrawn from its CSV into {paths['png']} and .pdf")
+    if args.redraw or args.merge:
+        try: written = merge_figures(args.merge, args.only, args.figures_dir) if args.merge else redraw_figures(args.only, args.figures_dir)
+        except (ValueError, FileNotFoundError) as error: p.error(str(error))
+        for slug, paths in written.items(): print(f"{slug}: {'merged and ' if args.merge else ''}redrawn from its CSV into {paths['png']} and .pdf")
         return
     for name, path in select_notebooks(args.notebooks, args.only).items():
         start = time.perf_counter()
         out = run_figure(path, args.profile, args.run_root, args.kernel, figure_parameters(path, args))
-        where = 'a temporary folder (smoke profile)' if args.profile == 'smoke' else f'{REPO_FIGURES}/{path.stem}.*'
+        where = 'a temporary folder (smoke profile)' if args.profile == 'smoke' else f'{args.figures_dir or REPO_FIGURES}/{path.stem}.*'
         print(f'{name}: {time.perf_counter() - start:.0f} s; executed notebook {out}; figure in {where}')

@@ -34,7 +34,7 @@ __all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRE
            'PRECONDITION_FILE', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers',
            'task_data', 'grid_config', 'run_grid', 'grid_workers', 'expert_return', 'training_minutes',
            'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note',
-           'save_precondition', 'FigureSetup', 'figure_setup']
+           'save_precondition', 'merge_preconditions', 'FigureSetup', 'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -244,7 +244,8 @@ def _precondition_row(data: dict, runs: pd.DataFrame, batch_size: int) -> dict:
     minutes = [training_minutes(r[-1], 'bc', batch_size) for r in runs['runs']]
     return dict(task=runs['task'].iloc[0], setting=runs['distractors'].iloc[0], expert_return=expert,
                 bc_return_mean=bc, bc_return_std=float(np.sqrt((stds ** 2).mean() + means.var(ddof=0))),
-                episodes=int(runs['eval/episodes'].sum()), seeds=len(runs), ratio=bc / expert,
+                episodes=int(runs['eval/episodes'].sum()), seeds=len(runs), seed_ids=' '.join(map(str, sorted(runs['seed']))),
+                ratio=bc / expert,
                 train_minutes=float(np.mean(minutes)), met=bc / expert >= PRECONDITION_RATIO)
 
 def bc_precondition(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto', episodes: int = 25,
@@ -294,6 +295,36 @@ def save_precondition(precondition: pd.DataFrame, out_dir) -> Path:
     table = table.drop_duplicates(['task', 'setting'], keep='last').sort_values(['task', 'setting'])
     table.to_csv(path, index=False)
     return path
+
+# %% ../nbs/45_grid.ipynb #e6009376
+def _seed_set(row) -> set[int]:
+    if 'seed_ids' not in row or pd.isna(row['seed_ids']):
+        raise ValueError(f"{row['task']} ({row['setting']}): the row does not record its seeds (seed_ids); rerun its figure")
+    return {int(s) for s in str(row['seed_ids']).split()}
+
+def _pooled_row(a: pd.Series, b: pd.Series) -> dict:
+    "One dataset's precondition row from two rows of disjoint seeds: seed means averaged, episodes pooled."
+    seeds_a, seeds_b = _seed_set(a), _seed_set(b)
+    if seeds_a & seeds_b: raise ValueError(f'{a.task} ({a.setting}): seed(s) {sorted(seeds_a & seeds_b)} measured in both')
+    if not np.isclose(a.expert_return, b.expert_return):
+        raise ValueError(f'{a.task} ({a.setting}): expert returns {a.expert_return:.1f} and {b.expert_return:.1f} differ: '
+                         'the rows measured different datasets')
+    n = a.seeds + b.seeds
+    def weighted(x, y): return (a.seeds * x + b.seeds * y) / n
+    mean = weighted(a.bc_return_mean, b.bc_return_mean)
+    second = weighted(a.bc_return_std ** 2 + a.bc_return_mean ** 2, b.bc_return_std ** 2 + b.bc_return_mean ** 2)
+    return dict(a) | dict(bc_return_mean=mean, bc_return_std=float(np.sqrt(max(second - mean ** 2, 0.0))),
+                          episodes=int(a.episodes + b.episodes), seeds=int(n), seed_ids=' '.join(map(str, sorted(seeds_a | seeds_b))),
+                          ratio=mean / a.expert_return, train_minutes=weighted(a.train_minutes, b.train_minutes),
+                          met=mean / a.expert_return >= PRECONDITION_RATIO)
+
+def merge_preconditions(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    "`recorded`'s rows with `new`'s: a task and setting in both is pooled over their seeds (`_pooled_row`), the rest kept."
+    rows = {(r['task'], r['setting']): r for _, r in recorded.iterrows()}
+    for _, r in new.iterrows():
+        key = (r['task'], r['setting'])
+        rows[key] = pd.Series(_pooled_row(rows[key], r)) if key in rows else r
+    return pd.DataFrame(list(rows.values())).sort_values(['task', 'setting'], ignore_index=True)
 
 # %% ../nbs/45_grid.ipynb #setup1
 @dataclass(frozen=True)

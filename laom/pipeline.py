@@ -5,6 +5,7 @@
 # %% ../nbs/40_pipeline.ipynb #1
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -83,11 +84,14 @@ def _check_mix_use(cfg: ExperimentConfig, full: Path) -> tuple:
     return tasks
 
 def _labeled_subset(full: Path, cfg: ExperimentConfig, root: Path) -> Path:
-    "The nested labeled subset of `full` for `cfg.data.label_budget` (the whole file when the budget covers it)."
+    "The nested labeled subset of `full` for `cfg.data.label_budget` (the whole file when the budget covers it); processes may ask at once."
     with open_dataset(full) as ds: total = len(ds)
     if cfg.data.label_budget == total: return full
     path = root / 'data' / f'{full.stem}-labeled-{cfg.data.label_budget}-seed{cfg.data.labeled_seed}.hdf5'
-    if not path.exists(): write_labeled_subset(full, path, cfg.data.label_budget, cfg.data.labeled_seed)
+    if not path.exists():
+        own_copy = path.with_name(f'{path.stem}.{os.getpid()}{path.suffix}')   # grid workers may sample one subset at once
+        write_labeled_subset(full, own_copy, cfg.data.label_budget, cfg.data.labeled_seed)
+        os.replace(own_copy, path)   # the same seed picks the same trajectories: whichever copy lands last is the subset
     return path
 
 # %% ../nbs/40_pipeline.ipynb #12
