@@ -24,10 +24,11 @@ from .evaluate import aggregate_seeds, aggregate_tasks
 from .progress import text_progress
 
 # %% auto #0
-__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'SUMMARY_SETTINGS', 'REDRAWN', 'VERDICTS',
-           'resolve_profile', 'figure_dir', 'save_images', 'save_figure', 'figure_theme', 'plot_budget_curves',
-           'return_figure', 'task_panels', 'plotted_returns', 'redraw', 'redraw_figures', 'merge_seed_rows',
-           'merge_seeds', 'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'figure_notebooks',
+__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'CELL_LABELS', 'LEGACY_SETTINGS',
+           'REDRAWN', 'VERDICTS', 'resolve_profile', 'figure_dir', 'save_images', 'save_figure', 'figure_theme',
+           'plot_budget_curves', 'return_figure', 'task_panels', 'cross_embodiment_head', 'cross_embodiment_figure',
+           'plotted_returns', 'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows', 'merge_seeds',
+           'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'claim_lines', 'figure_notebooks',
            'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters', 'merge_figures', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
@@ -110,52 +111,91 @@ def task_panels(table: pd.DataFrame, ylabel: str, title: str):
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
+# %% ../nbs/50_figures.ipynb #aa41caf4
+def cross_embodiment_head(per_seed: pd.DataFrame) -> str:
+    "Fig. 10's title: what each held-out task pre-trained on (the `pretrain` of its latent action rows) and the setting."
+    pretrained = per_seed[per_seed['pretrain'] != 'none'].drop_duplicates('task')
+    setting = 'without' if set(per_seed['distractors']) == {'vanilla'} else 'with'
+    return (f"pre-trained on other tasks ({'; '.join(f'{r.task}: {r.pretrain}' for r in pretrained.itertuples())}), "
+            f'{setting} distractors')
+
+def cross_embodiment_figure(per_seed: pd.DataFrame, title: str):
+    "Fig. 10 from its per-seed rows: returns against labels, the mean over held-out tasks, then one panel per task when there are several."
+    from laom.grid import RETURN_AXIS
+    value = 'normalized_return' if per_seed['normalized_return'].notna().any() else 'normalized_return_table3'
+    per_task = aggregate_seeds(per_seed, value)
+    tasks = list(dict.fromkeys(per_seed['task']))
+    panels = [('mean over tasks', aggregate_tasks(per_task))]
+    if len(tasks) > 1: panels += [(t, per_task[per_task['task'] == t].rename(columns={'std': 'band'})) for t in tasks]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.6), squeeze=False)
+    for ax, (name, part) in zip(axes[0], panels):
+        plot_budget_curves(ax, part)
+        ax.set_title(name if len(panels) > 1 else f"held out: {', '.join(tasks)}", fontsize=10)
+    axes[0, 0].set_ylabel(RETURN_AXIS[value]); axes[0, 0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=9); fig.tight_layout()
+    return fig
+
 # %% ../nbs/50_figures.ipynb #redraw1
+CELL_LABELS = ('setting',)   # a return figure's own cell labels besides method, task and budget (Fig. 7: with or without distractors)
+
 def plotted_returns(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    "The curves a return figure's CSV holds and their axis label; per-seed rows (Fig. 1) are averaged over seeds, then tasks."
+    "The curves a return figure's CSV holds and their axis label; per-seed rows are averaged over seeds, then tasks."
     from laom.grid import RETURN_AXIS
     if 'seed' in data:
         value = 'normalized_return' if data['normalized_return'].notna().any() else 'normalized_return_table3'
-        return aggregate_tasks(aggregate_seeds(data, value)), RETURN_AXIS[value]
+        by = ['method', *[c for c in CELL_LABELS if c in data]]
+        return aggregate_tasks(aggregate_seeds(data, value, by=(*by, 'task', 'budget')), by=(*by, 'budget')), RETURN_AXIS[value]
     older = any(c.endswith('_own_bc') for c in data)       # written when `mean` was Table 3's normalisation
     return data, RETURN_AXIS['normalized_return_table3' if older else 'normalized_return']
+
+LEGACY_SETTINGS = {'fig01_summary': 'scale_easy_video_hard', 'fig15_summary_vanilla': 'vanilla'}   # CSVs whose rows do not name it
+
+def row_settings(data: pd.DataFrame, slug: str) -> pd.Series:
+    "The distractor setting of each per-seed row: its `distractors` column, or the one its figure stands for (older Fig. 1, 15 CSVs)."
+    if 'distractors' in data: return data['distractors']
+    if slug in LEGACY_SETTINGS: return pd.Series(LEGACY_SETTINGS[slug], index=data.index)
+    raise ValueError(f'{slug}: its CSV does not say which distractor setting its rows are (no `distractors` column)')
+
+def _precondition_caveat(folder: Path, data: pd.DataFrame, slug: str) -> str:
+    "The caveat of `precondition_note` for the tasks and settings of `data`, from `<folder>/bc_precondition.csv`; '' without it."
+    from laom.grid import PRECONDITION_FILE, precondition_note
+    path = folder / PRECONDITION_FILE
+    if not path.exists(): return ''
+    table, measured = pd.read_csv(path), set(zip(data['task'], row_settings(data, slug)))
+    rows = table[[key in measured for key in zip(table['task'], table['setting'])]]
+    return precondition_note(rows) if len(rows) else ''
+
+def _redrawn_title(data: pd.DataFrame, slug: str, folder: Path, head: str) -> str:
+    "`head`, and for per-seed rows the seeds x episodes and the precondition's caveat."
+    if 'seed' not in data: return head
+    episodes = f" x {int(data['episodes'].max())} episodes" if 'episodes' in data else ''
+    note = _precondition_caveat(folder, data, slug)
+    return f"{head}, {data['seed'].nunique()} seed(s){episodes}" + (f'\n{note}' if note else '')
 
 def _setting(slug: str) -> str:
     return 'without distractors' if slug.endswith('_vanilla') else 'with distractors'
 
-SUMMARY_SETTINGS = {'fig01_summary': 'scale_easy_video_hard', 'fig15_summary_vanilla': 'vanilla'}   # the setting of each per-seed CSV
-
-def _recorded_precondition(folder: Path, tasks, setting: str) -> pd.DataFrame:
-    "The rows of `<folder>/bc_precondition.csv` for `tasks` at the distractor `setting`; empty without that file."
-    from laom.grid import PRECONDITION_FILE
-    path = folder / PRECONDITION_FILE
-    table = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=['task', 'setting', 'met'])
-    return table[table['task'].isin(set(tasks)) & (table['setting'] == setting)]
-
-def _runs_line(data: pd.DataFrame) -> str:
-    "'3 seed(s) x 25 episodes', as far as the per-seed CSV tells."
-    episodes = f" x {int(data['episodes'].max())} episodes" if 'episodes' in data else ''
-    return f"{data['seed'].nunique()} seed(s){episodes}"
-
 def _redraw_summary(data: pd.DataFrame, slug: str, folder: Path):
-    from laom.grid import precondition_note
     table, ylabel = plotted_returns(data)
-    precondition = _recorded_precondition(folder, data['task'], SUMMARY_SETTINGS[slug])
-    note = precondition_note(precondition) if len(precondition) else ''
-    title = f"{_setting(slug)}, {table['tasks'].max()} task(s), {_runs_line(data)}"
-    return return_figure(table, ylabel, title + (f'\n{note}' if note else ''))
+    return return_figure(table, ylabel, _redrawn_title(data, slug, folder, f"{_setting(slug)}, {table['tasks'].max()} task(s)"))
 
 def _redraw_lapo_vs_laom(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
-    return return_figure(table, ylabel, f"LAPO vs LAOM, {table['tasks'].max()} task(s)", style='setting')
+    return return_figure(table, ylabel, _redrawn_title(data, slug, folder, f"LAPO vs LAOM, {table['tasks'].max()} task(s)"),
+                         style='setting')
 
 def _redraw_per_task(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
     return task_panels(table, ylabel, f"{_setting(slug)}, {table['seeds'].max()} seed(s)")
 
+def _redraw_cross_embodiment(data: pd.DataFrame, slug: str, folder: Path):
+    if 'seed' not in data: raise ValueError(f'{slug}: its CSV predates per-seed rows; run its notebook again to redraw it')
+    return cross_embodiment_figure(data, _redrawn_title(data, slug, folder, cross_embodiment_head(data)))
+
 REDRAWN = {'fig01_summary': _redraw_summary, 'fig15_summary_vanilla': _redraw_summary,
            'fig07_lapo_vs_laom': _redraw_lapo_vs_laom,
-           'fig08_per_task': _redraw_per_task, 'fig13_per_task_vanilla': _redraw_per_task}
+           'fig08_per_task': _redraw_per_task, 'fig13_per_task_vanilla': _redraw_per_task,
+           'fig10_cross_embodiment': _redraw_cross_embodiment, 'fig10_cross_embodiment_vanilla': _redraw_cross_embodiment}
 
 def redraw(slug: str, figures_dir=None) -> dict:
     "Draw figure `slug` again from `<figures_dir>/<slug>.csv` (default: the repository's `figures/`); its new PNG and PDF."
@@ -168,10 +208,14 @@ def redraw(slug: str, figures_dir=None) -> dict:
     try: return save_images(fig, slug, folder)
     finally: plt.close(fig)
 
+def _redrawable(csv: Path, slug: str) -> bool:
+    "Whether `csv` holds what the redraw of `slug` reads: Fig. 10 is redrawn from per-seed rows only."
+    return not slug.startswith('fig10') or 'seed' in pd.read_csv(csv, nrows=0)
+
 def redraw_figures(only=None, figures_dir=None) -> dict:
     "`redraw` every figure of `REDRAWN` with a CSV in `figures_dir`, or those whose short names (`fig01`) are in `only`."
     folder = Path(figures_dir or REPO_FIGURES)
-    present = [s for s in REDRAWN if (folder / f'{s}.csv').exists()]
+    present = [s for s in REDRAWN if (folder / f'{s}.csv').exists() and _redrawable(folder / f'{s}.csv', s)]
     if only:
         unknown = sorted(set(only) - {s[:5] for s in REDRAWN})
         if unknown: raise ValueError(f'{unknown} cannot be redrawn from a CSV; these can: {sorted({s[:5] for s in REDRAWN})}')
@@ -181,10 +225,11 @@ def redraw_figures(only=None, figures_dir=None) -> dict:
 # %% ../nbs/50_figures.ipynb #008a8d2f
 def merge_seed_rows(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     "The per-seed rows of two runs of one figure as one table, seed by seed; the runs must hold the same cells and episodes, and disjoint seeds."
+    from laom.grid import RETURN_COLUMNS
     _require_columns(new, recorded.columns)
-    cells = ['method', 'task', 'budget']
+    cells = [c for c in recorded.columns if c not in (*RETURN_COLUMNS, 'seed')]   # method, task, budget and the figure's labels
     if set(map(tuple, recorded[cells].to_numpy())) != set(map(tuple, new[cells].to_numpy())):
-        raise ValueError('the two runs hold different cells (methods, tasks or budgets): their seeds cannot be averaged together')
+        raise ValueError(f'the two runs hold different cells ({", ".join(cells)}): their seeds cannot be averaged together')
     if set(recorded['episodes']) != set(new['episodes']):
         raise ValueError(f"the runs evaluated {sorted(set(recorded['episodes']))} and {sorted(set(new['episodes']))} episodes per policy")
     both = sorted(set(recorded['seed']) & set(new['seed']))
@@ -195,15 +240,21 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not path.exists(): raise FileNotFoundError(f'{path}: not found; merge needs the per-seed CSV and bc_precondition.csv of both runs')
     return pd.read_csv(path)
 
+def _per_seed_csv(path: Path) -> pd.DataFrame:
+    data = _read_csv(path)
+    if 'seed' not in data: raise ValueError(f'{path}: holds no per-seed rows (written before figures saved them); run its figure again')
+    return data
+
 def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
     "Add the seeds of the run in `source_dir` to figure `slug` in `figures_dir` (default: the repository's), pool their precondition rows, renormalise and redraw."
     from laom.grid import PRECONDITION_FILE, merge_preconditions
-    if slug not in SUMMARY_SETTINGS: raise ValueError(f'{slug} has no per-seed CSV to merge; these have: {sorted(SUMMARY_SETTINGS)}')
+    if slug not in REDRAWN: raise ValueError(f'{slug} cannot be redrawn from its CSV, so it cannot be merged; these can: {sorted(REDRAWN)}')
     source, folder = Path(source_dir), Path(figures_dir or REPO_FIGURES)
-    rows = merge_seed_rows(_read_csv(folder / f'{slug}.csv'), _read_csv(source / f'{slug}.csv'))
+    rows = merge_seed_rows(_per_seed_csv(folder / f'{slug}.csv'), _per_seed_csv(source / f'{slug}.csv'))
     precondition = merge_preconditions(_read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE))
-    own = precondition[precondition['setting'] == SUMMARY_SETTINGS[slug]].set_index('task')['bc_return_mean']
-    rows['normalized_return'] = rows['return_mean'] / rows['task'].map(own.where(own > 0))
+    own = precondition.set_index(['task', 'setting'])['bc_return_mean']
+    reference = own.where(own > 0).reindex(pd.MultiIndex.from_arrays([rows['task'], row_settings(rows, slug)]))
+    rows['normalized_return'] = rows['return_mean'] / reference.to_numpy()
     rows.to_csv(folder / f'{slug}.csv', index=False)
     precondition.to_csv(folder / PRECONDITION_FILE, index=False)
     return redraw(slug, folder)
@@ -260,6 +311,11 @@ def verdict_line(claim: str, ours: pd.Series, other: pd.Series, lower_is_better:
     counts = ', '.join(f'{v} at {sum(j == v for j in judged.values())}' for v in VERDICTS)
     return f'{claim}: {counts} of {len(points)} ({numbers})'
 
+def claim_lines(values: pd.DataFrame, claims: dict, precondition_met: bool = True, fmt: str = '.3g') -> list[str]:
+    "`verdict_line` of each claim `{text: (ours, other)}` whose two columns `values` (from `seed_values`) holds."
+    return [verdict_line(claim, values[a], values[b], fmt=fmt, precondition_met=precondition_met)
+            for claim, (a, b) in claims.items() if {a, b} <= set(values.columns)]
+
 # %% ../nbs/50_figures.ipynb #18
 def figure_notebooks(folder) -> dict:
     "The figure notebooks in `folder` by short name: `{'fig06': Path('.../fig06_ablation.ipynb'), ...}`."
@@ -310,9 +366,11 @@ def _default_notebooks() -> Path:
     return Path(__file__).resolve().parents[1] / 'nbs' / 'experiments'
 
 def merge_figures(source_dir, only=None, figures_dir=None) -> dict:
-    "`merge_seeds` for every per-seed return CSV in `source_dir`, or those whose short names (`fig01`) are in `only`."
-    present = [s for s in SUMMARY_SETTINGS if (Path(source_dir) / f'{s}.csv').exists() and (not only or s[:5] in only)]
-    if not present: raise ValueError(f"{source_dir}: no per-seed return CSV to merge ({', '.join(f'{s}.csv' for s in SUMMARY_SETTINGS)})")
+    "`merge_seeds` for every redrawable per-seed CSV in `source_dir`, or those whose short names (`fig01`) are in `only`."
+    source = Path(source_dir)
+    present = [s for s in REDRAWN if (source / f'{s}.csv').exists() and 'seed' in pd.read_csv(source / f'{s}.csv', nrows=0)
+               and (not only or s[:5] in only)]
+    if not present: raise ValueError(f'{source_dir}: no per-seed return CSV to merge (of {", ".join(sorted({s[:5] for s in REDRAWN}))})')
     return {slug: merge_seeds(slug, source_dir, figures_dir) for slug in present}
 
 def main(argv=None):
@@ -330,7 +388,7 @@ def main(argv=None):
     p.add_argument('--redraw', action='store_true', help='run nothing: draw the figures again from their CSVs in the figures folder '
                                                           f"(those that can be: {', '.join(sorted({s[:5] for s in REDRAWN}))})")
     p.add_argument('--merge', metavar='DIR', help='run nothing: add the seeds of another run (its figures folder DIR) to the '
-                                                  f"figures folder, pool its precondition rows and redraw ({', '.join(sorted(s[:5] for s in SUMMARY_SETTINGS))})")
+                                                  f"figures folder, pool its precondition rows and redraw (per-seed CSVs of {', '.join(sorted({s[:5] for s in REDRAWN}))})")
     args = p.parse_args(argv)
     if args.redraw or args.merge:
         try: written = merge_figures(args.merge, args.only, args.figures_dir) if args.merge else redraw_figures(args.only, args.figures_dir)

@@ -30,11 +30,11 @@ from .parallel import WORKER_THREADS, environment_defaults, exit_with_parent, pi
 from .torch_utils import default_device
 
 # %% auto #0
-__all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS',
+__all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS', 'RETURN_COLUMNS',
            'PRECONDITION_FILE', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers',
            'task_data', 'grid_config', 'run_grid', 'grid_workers', 'expert_return', 'training_minutes',
-           'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'precondition_note',
-           'save_precondition', 'merge_preconditions', 'FigureSetup', 'figure_setup']
+           'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'per_seed_returns',
+           'precondition_note', 'save_precondition', 'merge_preconditions', 'FigureSetup', 'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -280,6 +280,13 @@ def with_own_normalisation(results: pd.DataFrame, precondition: pd.DataFrame) ->
     out = results.assign(normalized_return_table3=results['normalized_return'],
                          normalized_return=normalize_by_own_bc(results, precondition))
     return out, 'normalized_return' if out['normalized_return'].notna().any() else 'normalized_return_table3'
+
+RETURN_COLUMNS = ['return_mean', 'return_std', 'episodes', 'normalized_return', 'normalized_return_table3']
+
+def per_seed_returns(results: pd.DataFrame, episodes: int, labels=()) -> pd.DataFrame:
+    "What a return figure saves: one row per cell and seed (method, the figure's `labels`, distractor setting, task, budget, seed) with `RETURN_COLUMNS`."
+    out = results.rename(columns={'eval/return_mean': 'return_mean', 'eval/return_std': 'return_std'}).assign(episodes=episodes)
+    return out[['method', *labels, 'distractors', 'task', 'budget', 'seed', *RETURN_COLUMNS]]
 
 def precondition_note(precondition: pd.DataFrame) -> str:
     "'' when every dataset meets the precondition, else the caveat a figure carries."
