@@ -111,7 +111,7 @@ def task_panels(table: pd.DataFrame, ylabel: str, title: str):
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
-# %% ../nbs/50_figures.ipynb #aa41caf4
+# %% ../nbs/50_figures.ipynb #1ae7ffad
 def cross_embodiment_head(per_seed: pd.DataFrame) -> str:
     "Fig. 10's title: what each held-out task pre-trained on (the `pretrain` of its latent action rows) and the setting."
     pretrained = per_seed[per_seed['pretrain'] != 'none'].drop_duplicates('task')
