@@ -36,10 +36,10 @@ test: guards
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
 # Fig. 1 at the cpu profile with what fits in an hour on a 2-core machine: one seed (the profile's 25 evaluation
-# episodes), one grid process per core; it rewrites the committed figures/fig01_summary.* with the same runs.
-# All three seeds (laom figures --profile cpu --only fig01) take about 2.5 hours here.
+# episodes), one grid process per core, written to runs/figures/ beside the committed three-seed figures/fig01_summary.*
+# (seeds 1 and 2 follow with --seeds 1 2 --figures-dir runs/figures-more, then --merge; about 1.7 hours here).
 reproduce: $(STAMP)
-	$(BIN)/laom figures --profile cpu --only fig01 --run-root runs --seeds 0
+	$(BIN)/laom figures --profile cpu --only fig01 --run-root runs --seeds 0 --figures-dir runs/figures
 
 # A minute: a small dataset in the official layout, nested labeled subsets, loader speeds.
 demo: $(STAMP)

@@ -359,6 +359,7 @@ def figure_parameters(path, args: argparse.Namespace) -> dict:
     "The command line's seeds, episodes, workers and figures folder that were given and that the notebook at `path` declares."
     import papermill as pm
     given = {k: getattr(args, k) for k in ('seeds', 'episodes', 'workers', 'figures_dir') if getattr(args, k) is not None}
+    if 'figures_dir' in given: given['figures_dir'] = str(Path(given['figures_dir']).resolve())   # notebooks run in their folder
     declared = pm.inspect_notebook(str(path))
     return {k: v for k, v in given.items() if k in declared}
 
