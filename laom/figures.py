@@ -26,10 +26,11 @@ from .progress import text_progress
 # %% auto #0
 __all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'CELL_LABELS', 'LEGACY_SETTINGS',
            'REDRAWN', 'VERDICTS', 'resolve_profile', 'figure_dir', 'save_images', 'save_figure', 'figure_theme',
-           'plot_budget_curves', 'return_figure', 'task_panels', 'cross_embodiment_head', 'cross_embodiment_figure',
-           'plotted_returns', 'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows', 'merge_seeds',
-           'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'claim_lines', 'figure_notebooks',
-           'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters', 'merge_figures', 'main']
+           'plot_budget_curves', 'return_figure', 'task_panels', 'plotted_column', 'cross_embodiment_head',
+           'cross_embodiment_figure', 'plotted_returns', 'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows',
+           'merge_seeds', 'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'claim_lines',
+           'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters',
+           'merge_figures', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -112,6 +113,10 @@ def task_panels(table: pd.DataFrame, ylabel: str, title: str):
     return fig
 
 # %% ../nbs/50_figures.ipynb #1ae7ffad
+def plotted_column(per_seed: pd.DataFrame) -> str:
+    "The return a figure plots from per-seed rows: own normalisation, or Table 3's where the own BC scored nothing."
+    return 'normalized_return' if per_seed['normalized_return'].notna().any() else 'normalized_return_table3'
+
 def cross_embodiment_head(per_seed: pd.DataFrame) -> str:
     "Fig. 10's title: what each held-out task pre-trained on (the `pretrain` of its latent action rows) and the setting."
     pretrained = per_seed[per_seed['pretrain'] != 'none'].drop_duplicates('task')
@@ -122,7 +127,7 @@ def cross_embodiment_head(per_seed: pd.DataFrame) -> str:
 def cross_embodiment_figure(per_seed: pd.DataFrame, title: str):
     "Fig. 10 from its per-seed rows: returns against labels, the mean over held-out tasks, then one panel per task when there are several."
     from laom.grid import RETURN_AXIS
-    value = 'normalized_return' if per_seed['normalized_return'].notna().any() else 'normalized_return_table3'
+    value = plotted_column(per_seed)
     per_task = aggregate_seeds(per_seed, value)
     tasks = list(dict.fromkeys(per_seed['task']))
     panels = [('mean over tasks', aggregate_tasks(per_task))]
@@ -142,7 +147,7 @@ def plotted_returns(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     "The curves a return figure's CSV holds and their axis label; per-seed rows are averaged over seeds, then tasks."
     from laom.grid import RETURN_AXIS
     if 'seed' in data:
-        value = 'normalized_return' if data['normalized_return'].notna().any() else 'normalized_return_table3'
+        value = plotted_column(data)
         by = ['method', *[c for c in CELL_LABELS if c in data]]
         return aggregate_tasks(aggregate_seeds(data, value, by=(*by, 'task', 'budget')), by=(*by, 'budget')), RETURN_AXIS[value]
     older = any(c.endswith('_own_bc') for c in data)       # written when `mean` was Table 3's normalisation
@@ -247,14 +252,12 @@ def _per_seed_csv(path: Path) -> pd.DataFrame:
 
 def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
     "Add the seeds of the run in `source_dir` to figure `slug` in `figures_dir` (default: the repository's), pool their precondition rows, renormalise and redraw."
-    from laom.grid import PRECONDITION_FILE, merge_preconditions
+    from laom.grid import PRECONDITION_FILE, merge_preconditions, normalize_by_own_bc
     if slug not in REDRAWN: raise ValueError(f'{slug} cannot be redrawn from its CSV, so it cannot be merged; these can: {sorted(REDRAWN)}')
     source, folder = Path(source_dir), Path(figures_dir or REPO_FIGURES)
     rows = merge_seed_rows(_per_seed_csv(folder / f'{slug}.csv'), _per_seed_csv(source / f'{slug}.csv'))
     precondition = merge_preconditions(_read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE))
-    own = precondition.set_index(['task', 'setting'])['bc_return_mean']
-    reference = own.where(own > 0).reindex(pd.MultiIndex.from_arrays([rows['task'], row_settings(rows, slug)]))
-    rows['normalized_return'] = rows['return_mean'] / reference.to_numpy()
+    rows['normalized_return'] = normalize_by_own_bc(rows.assign(distractors=row_settings(rows, slug)), precondition, 'return_mean')
     rows.to_csv(folder / f'{slug}.csv', index=False)
     precondition.to_csv(folder / PRECONDITION_FILE, index=False)
     return redraw(slug, folder)

@@ -22,7 +22,7 @@ from .collect import collect_splits
 from .config import ExperimentConfig, preset
 from .data import dataset_task, open_dataset
 from .experts import ExpertPolicy, load_expert, random_linear_expert
-from .figures import resolve_profile
+from .figures import plotted_column, resolve_profile
 from .pipeline import run_experiment, run_lam
 from .tracking import StageBusyError, read_metrics
 from .stages import StageOptions
@@ -266,11 +266,11 @@ def precondition_line(precondition: pd.DataFrame) -> str:
              f"{r.train_minutes:.1f} min of training)" for r in precondition.itertuples()]
     return f'Precondition (BC on all trajectories >= {PRECONDITION_RATIO} of the expert): ' + '; '.join(parts)
 
-def normalize_by_own_bc(results: pd.DataFrame, precondition: pd.DataFrame) -> pd.Series:
-    "`results`' returns divided by the full-data BC return of their (task, distractors); NaN where it is <= 0 or missing."
+def normalize_by_own_bc(results: pd.DataFrame, precondition: pd.DataFrame, value: str = 'eval/return_mean') -> pd.Series:
+    "`results`' returns (column `value`) divided by the full-data BC return of their (task, distractors); NaN where it is <= 0 or missing."
     own_bc = precondition.set_index(['task', 'setting'])['bc_return_mean']
     reference = own_bc.where(own_bc > 0).reindex(pd.MultiIndex.from_frame(results[['task', 'distractors']]))
-    return results['eval/return_mean'] / reference.to_numpy()
+    return results[value] / reference.to_numpy()
 
 # %% ../nbs/45_grid.ipynb #precond9
 RETURN_AXIS = {'normalized_return': 'return / BC on all trajectories', 'normalized_return_table3': 'normalised return (paper Table 3)'}
@@ -279,7 +279,7 @@ def with_own_normalisation(results: pd.DataFrame, precondition: pd.DataFrame) ->
     "`results` with `normalized_return` by the project's own full-data BC (Table 3's as `normalized_return_table3`), and the column to plot."
     out = results.assign(normalized_return_table3=results['normalized_return'],
                          normalized_return=normalize_by_own_bc(results, precondition))
-    return out, 'normalized_return' if out['normalized_return'].notna().any() else 'normalized_return_table3'
+    return out, plotted_column(out)
 
 RETURN_COLUMNS = ['return_mean', 'return_std', 'episodes', 'normalized_return', 'normalized_return_table3']
 
