@@ -8,6 +8,7 @@ minutes and the held-out action MSE on novel videos. Every run is a config-keyed
     python benchmarks/bc_levers.py --collect 300 --use 200 --updates 6000 --shift 4
     python benchmarks/bc_levers.py --collect 200 --noise 0 --use 200 --updates 6000 --shift 4   # greedy expert data
     python benchmarks/bc_levers.py --setting vanilla --collect 300 --updates 6000                # no distractors
+    python benchmarks/bc_levers.py --data runs/data/TRAIN.hdf5 --eval-data runs/data/EVAL.hdf5 --scale 4   # a figure's dataset
 """
 import argparse, csv, time
 from pathlib import Path
@@ -45,24 +46,29 @@ def main():
     p.add_argument('--episodes', type=int, default=25)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--workers', type=int, default=2)
+    p.add_argument('--data', default='', help='train on this existing collection instead of collecting one')
+    p.add_argument('--eval-data', default='', help="held-out trajectories for the action MSE (with --data)")
     p.add_argument('--run-root', default='runs/bc_levers')
     p.add_argument('--out', default='runs/bc_levers/levers.csv')
     args = p.parse_args()
     root = Path(args.run_root).resolve()
-    train = collect(root / 'data', args.setting, args.collect, args.noise, 'train', args.workers)
-    novel = collect(root / 'data', args.setting, 10, args.noise, 'val', args.workers)
-    use = args.use or args.collect
+    if args.data and not args.eval_data: p.error('--data needs --eval-data (held-out trajectories)')
+    train = Path(args.data) if args.data else collect(root / 'data', args.setting, args.collect, args.noise, 'train', args.workers)
+    novel = Path(args.eval_data) if args.data else collect(root / 'data', args.setting, 10, args.noise, 'val', args.workers)
+    with open_dataset(train) as ds: collected, setting, noise = len(ds), ds.attrs['difficulty'], ds.attrs['noise_std']
+    if ds.attrs['domain_name'] + '-' + ds.attrs['task_name'] != TASK: p.error(f'{train} is not a {TASK} collection')
+    use = args.use or collected
     bc = dict(total_updates=args.updates, batch_size=args.batch, encoder_scale=args.scale, encoder_num_res_blocks=args.blocks,
               learning_rate=args.lr, use_aug=args.shift > 0, aug_max_shift=args.shift / 64, aug_rotate=False,
               aug_perspective=False)   # for BC on the labels (`bc`) and on every trajectory (`full_bc`) alike
-    cfg = preset('cpu', 'bc', data__task=TASK, data__distractors=args.setting, data__data_path=str(train),
-                 data__eval_data_path=str(novel), data__num_trajectories=args.collect, data__label_budget=use,
+    cfg = preset('cpu', 'bc', data__task=TASK, data__distractors=setting, data__data_path=str(train),
+                 data__eval_data_path=str(novel), data__num_trajectories=collected, data__label_budget=use,
                  **{f'{section}__{k}': v for section in ('bc', 'full_bc') for k, v in bc.items()},
                  eval__eval_episodes=args.episodes, seed=args.seed)
     start = time.time()
     row = run_experiment(cfg, root)
     expert = expert_return(train)
-    result = dict(task=TASK, setting=args.setting, noise=args.noise, trajectories=use, updates=args.updates, batch=args.batch,
+    result = dict(task=TASK, setting=setting, noise=noise, trajectories=use, updates=args.updates, batch=args.batch,
                   scale=args.scale, blocks=args.blocks, lr=args.lr, shift_px=args.shift, seed=args.seed,
                   expert_return=expert, bc_return_mean=row['eval/return_mean'], bc_return_std=row['eval/return_std'],
                   episodes=args.episodes, ratio=row['eval/return_mean'] / expert,

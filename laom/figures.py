@@ -24,13 +24,13 @@ from .evaluate import aggregate_seeds, aggregate_tasks
 from .progress import text_progress
 
 # %% auto #0
-__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'CELL_LABELS', 'LEGACY_SETTINGS',
-           'REDRAWN', 'VERDICTS', 'resolve_profile', 'figure_dir', 'save_images', 'save_figure', 'figure_theme',
-           'plot_budget_curves', 'return_figure', 'task_panels', 'plotted_column', 'cross_embodiment_head',
-           'cross_embodiment_figure', 'plotted_returns', 'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows',
-           'merge_seeds', 'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'claim_lines',
-           'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters',
-           'merge_figures', 'main']
+__all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'HELDOUT_AXIS', 'CELL_LABELS',
+           'LEGACY_SETTINGS', 'REDRAWN', 'VERDICTS', 'resolve_profile', 'figure_dir', 'save_images', 'save_figure',
+           'figure_theme', 'plot_budget_curves', 'return_figure', 'task_panels', 'plotted_column',
+           'cross_embodiment_head', 'cross_embodiment_figure', 'plotted_returns', 'heldout_error_curves',
+           'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows', 'merge_seeds', 'standard_error', 'verdict',
+           'seed_values', 'best_of', 'verdict_line', 'claim_lines', 'heldout_claim_lines', 'figure_notebooks',
+           'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters', 'merge_figures', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -94,11 +94,17 @@ def plot_budget_curves(ax, table, y: str = 'mean', band: str | None = 'band', hu
     ax.set_xlabel('labeled trajectories' if x == 'budget' else x)
 
 # %% ../nbs/50_figures.ipynb #draw1
-def return_figure(table: pd.DataFrame, ylabel: str, title: str, style: str | None = None):
-    "One panel of return curves against the label budget (Fig. 1, 7, 15); `style` as in `plot_budget_curves`."
-    fig, ax = plt.subplots(figsize=(5, 3.6))
-    plot_budget_curves(ax, table, style=style)
-    ax.set_ylabel(ylabel); ax.set_title(title, fontsize=9); ax.legend(fontsize=7 if style else 8)
+HELDOUT_AXIS = "final policy's held-out action MSE"
+
+def return_figure(table: pd.DataFrame, ylabel: str, title: str, style: str | None = None, errors: pd.DataFrame | None = None):
+    "Return curves against the label budget (Fig. 1, 7, 15), and beside them the final policies' held-out action MSE when `errors` holds its curves; `style` as in `plot_budget_curves`."
+    panels = [(table, ylabel)] + ([] if errors is None else [(errors, HELDOUT_AXIS)])
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
+    for ax, (curves, label) in zip(axes[0], panels):
+        plot_budget_curves(ax, curves, style=style)
+        ax.set_ylabel(label); ax.legend(fontsize=7 if style else 8)
+    if errors is None: axes[0, 0].set_title(title, fontsize=9)
+    else: fig.suptitle(title, fontsize=9); fig.tight_layout()
     return fig
 
 def task_panels(table: pd.DataFrame, ylabel: str, title: str):
@@ -143,15 +149,24 @@ def cross_embodiment_figure(per_seed: pd.DataFrame, title: str):
 # %% ../nbs/50_figures.ipynb #redraw1
 CELL_LABELS = ('setting',)   # a return figure's own cell labels besides method, task and budget (Fig. 7: with or without distractors)
 
+def _curves(per_seed: pd.DataFrame, value: str) -> pd.DataFrame:
+    "`value` of per-seed rows averaged over seeds, then tasks, per method, the figure's cell labels and budget."
+    by = ['method', *[c for c in CELL_LABELS if c in per_seed]]
+    return aggregate_tasks(aggregate_seeds(per_seed, value, by=(*by, 'task', 'budget')), by=(*by, 'budget'))
+
 def plotted_returns(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     "The curves a return figure's CSV holds and their axis label; per-seed rows are averaged over seeds, then tasks."
     from laom.grid import RETURN_AXIS
     if 'seed' in data:
         value = plotted_column(data)
-        by = ['method', *[c for c in CELL_LABELS if c in data]]
-        return aggregate_tasks(aggregate_seeds(data, value, by=(*by, 'task', 'budget')), by=(*by, 'budget')), RETURN_AXIS[value]
+        return _curves(data, value), RETURN_AXIS[value]
     older = any(c.endswith('_own_bc') for c in data)       # written when `mean` was Table 3's normalisation
     return data, RETURN_AXIS['normalized_return_table3' if older else 'normalized_return']
+
+def heldout_error_curves(data: pd.DataFrame) -> pd.DataFrame | None:
+    "The curves of the final policies' held-out action MSE in per-seed rows; None when the rows hold none (older CSVs, no eval file)."
+    if 'heldout_action_mse' not in data or data['heldout_action_mse'].isna().all(): return None
+    return _curves(data, 'heldout_action_mse')
 
 LEGACY_SETTINGS = {'fig01_summary': 'scale_easy_video_hard', 'fig15_summary_vanilla': 'vanilla'}   # CSVs whose rows do not name it
 
@@ -182,12 +197,13 @@ def _setting(slug: str) -> str:
 
 def _redraw_summary(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
-    return return_figure(table, ylabel, _redrawn_title(data, slug, folder, f"{_setting(slug)}, {table['tasks'].max()} task(s)"))
+    return return_figure(table, ylabel, _redrawn_title(data, slug, folder, f"{_setting(slug)}, {table['tasks'].max()} task(s)"),
+                         errors=heldout_error_curves(data))
 
 def _redraw_lapo_vs_laom(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
     return return_figure(table, ylabel, _redrawn_title(data, slug, folder, f"LAPO vs LAOM, {table['tasks'].max()} task(s)"),
-                         style='setting')
+                         style='setting', errors=heldout_error_curves(data))
 
 def _redraw_per_task(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
@@ -230,9 +246,9 @@ def redraw_figures(only=None, figures_dir=None) -> dict:
 # %% ../nbs/50_figures.ipynb #008a8d2f
 def merge_seed_rows(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     "The per-seed rows of two runs of one figure as one table, seed by seed; the runs must hold the same cells and episodes, and disjoint seeds."
-    from laom.grid import RETURN_COLUMNS
+    from laom.grid import PER_SEED_VALUES
     _require_columns(new, recorded.columns)
-    cells = [c for c in recorded.columns if c not in (*RETURN_COLUMNS, 'seed')]   # method, task, budget and the figure's labels
+    cells = [c for c in recorded.columns if c not in (*PER_SEED_VALUES, 'seed')]   # method, task, budget and the figure's labels
     if set(map(tuple, recorded[cells].to_numpy())) != set(map(tuple, new[cells].to_numpy())):
         raise ValueError(f'the two runs hold different cells ({", ".join(cells)}): their seeds cannot be averaged together')
     if set(recorded['episodes']) != set(new['episodes']):
@@ -314,10 +330,18 @@ def verdict_line(claim: str, ours: pd.Series, other: pd.Series, lower_is_better:
     counts = ', '.join(f'{v} at {sum(j == v for j in judged.values())}' for v in VERDICTS)
     return f'{claim}: {counts} of {len(points)} ({numbers})'
 
-def claim_lines(values: pd.DataFrame, claims: dict, precondition_met: bool = True, fmt: str = '.3g') -> list[str]:
+def claim_lines(values: pd.DataFrame, claims: dict, precondition_met: bool = True, fmt: str = '.3g',
+                lower_is_better: bool = False) -> list[str]:
     "`verdict_line` of each claim `{text: (ours, other)}` whose two columns `values` (from `seed_values`) holds."
-    return [verdict_line(claim, values[a], values[b], fmt=fmt, precondition_met=precondition_met)
+    return [verdict_line(claim, values[a], values[b], lower_is_better, fmt, precondition_met)
             for claim, (a, b) in claims.items() if {a, b} <= set(values.columns)]
+
+def heldout_claim_lines(per_seed: pd.DataFrame, claims: dict, column: str = 'method') -> list[str]:
+    "`claims` judged on the final policies' held-out action MSE of per-seed rows (lower wins; an offline measure, so judged whatever the precondition); [] when the rows hold none."
+    if 'heldout_action_mse' not in per_seed or per_seed['heldout_action_mse'].isna().all(): return []
+    values = seed_values(per_seed, 'heldout_action_mse', column=column)
+    lines = claim_lines(values, claims, fmt='.4f', lower_is_better=True)
+    return [f"{HELDOUT_AXIS} (lower is better; judged whatever the precondition):"] + ['  ' + line for line in lines]
 
 # %% ../nbs/50_figures.ipynb #18
 def figure_notebooks(folder) -> dict:

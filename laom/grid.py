@@ -30,11 +30,12 @@ from .parallel import WORKER_THREADS, environment_defaults, exit_with_parent, pi
 from .torch_utils import default_device
 
 # %% auto #0
-__all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS', 'RETURN_COLUMNS',
-           'PRECONDITION_FILE', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert', 'collection_workers',
-           'task_data', 'grid_config', 'run_grid', 'grid_workers', 'expert_return', 'training_minutes',
-           'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'per_seed_returns',
-           'precondition_note', 'save_precondition', 'merge_preconditions', 'FigureSetup', 'figure_setup']
+__all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS',
+           'PER_SEED_VALUES', 'PRECONDITION_FILE', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert',
+           'collection_workers', 'task_data', 'grid_config', 'run_grid', 'grid_workers', 'expert_return',
+           'training_minutes', 'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation',
+           'per_seed_returns', 'precondition_note', 'save_precondition', 'merge_preconditions', 'FigureSetup',
+           'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -281,12 +282,14 @@ def with_own_normalisation(results: pd.DataFrame, precondition: pd.DataFrame) ->
                          normalized_return=normalize_by_own_bc(results, precondition))
     return out, plotted_column(out)
 
-RETURN_COLUMNS = ['return_mean', 'return_std', 'episodes', 'normalized_return', 'normalized_return_table3']
+PER_SEED_VALUES = ['return_mean', 'return_std', 'episodes', 'normalized_return', 'normalized_return_table3', 'heldout_action_mse']
 
 def per_seed_returns(results: pd.DataFrame, episodes: int, labels=()) -> pd.DataFrame:
-    "What a return figure saves: one row per cell and seed (method, the figure's `labels`, distractor setting, task, budget, seed) with `RETURN_COLUMNS`."
-    out = results.rename(columns={'eval/return_mean': 'return_mean', 'eval/return_std': 'return_std'}).assign(episodes=episodes)
-    return out[['method', *labels, 'distractors', 'task', 'budget', 'seed', *RETURN_COLUMNS]]
+    "What a return figure saves: one row per cell and seed (method, the figure's `labels`, distractor setting, task, budget, seed) with `PER_SEED_VALUES`: returns, and the policy's held-out action error (`policy/eval_mse`; NaN without an eval file)."
+    out = results.rename(columns={'eval/return_mean': 'return_mean', 'eval/return_std': 'return_std',
+                                  'policy/eval_mse': 'heldout_action_mse'}).assign(episodes=episodes)
+    if 'heldout_action_mse' not in out: out = out.assign(heldout_action_mse=np.nan)
+    return out[['method', *labels, 'distractors', 'task', 'budget', 'seed', *PER_SEED_VALUES]]
 
 def precondition_note(precondition: pd.DataFrame) -> str:
     "'' when every dataset meets the precondition, else the caveat a figure carries."

@@ -24,8 +24,8 @@ from .evaluate import evaluate_policy, evaluation_env_kwargs, is_official, norma
 from .tracking import StageRun, mark_done, read_summary
 
 # %% auto #0
-__all__ = ['DataPaths', 'prepare_data', 'environment_file', 'lam_run', 'lam_stage', 'idm_stage', 'evaluation_settings',
-           'run_experiment', 'run_lam', 'frozen_encoder']
+__all__ = ['POLICY_STAGES', 'DataPaths', 'prepare_data', 'environment_file', 'lam_run', 'lam_stage', 'idm_stage',
+           'evaluation_settings', 'run_experiment', 'run_lam', 'frozen_encoder']
 
 # %% ../nbs/40_pipeline.ipynb #6
 @dataclass
@@ -201,11 +201,15 @@ def _options(cfg: ExperimentConfig, options: StageOptions | None) -> StageOption
         raise ValueError(f"options.device={options.device!r} contradicts the config's device={cfg.device!r}")
     return replace(options, seed=cfg.seed, bf16=cfg.bf16, device=device)
 
+POLICY_STAGES = ('decoder', 'bc')   # the stages that end a policy: their held-out error is the policy's
+
 def _row(cfg: ExperimentConfig, runs: list[StageRun]) -> dict:
-    "What identifies a result, then every stage's scalar summary."
+    "What identifies a result, then every stage's scalar summary, and `policy/eval_mse`: the whole policy's held-out action error."
     row = dict(method=cfg.method, task=cfg.data.task, distractors=cfg.data.distractors, budget=cfg.data.label_budget,
                seed=cfg.seed, runs=[str(r.path) for r in runs])
     for r in runs: row |= {k: v for k, v in read_summary(r).items() if not isinstance(v, (list, dict))}
+    final_error = f'{runs[-1].stage}/eval_mse'   # the last stage scores the whole policy on the eval file
+    if runs[-1].stage in POLICY_STAGES and final_error in row: row['policy/eval_mse'] = row[final_error]
     return row
 
 def run_experiment(cfg: ExperimentConfig, root, options: StageOptions | None = None, evaluate: bool = True) -> dict:
