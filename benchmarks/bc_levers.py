@@ -72,7 +72,7 @@ def main():
                   scale=args.scale, blocks=args.blocks, lr=args.lr, shift_px=args.shift, seed=args.seed,
                   expert_return=expert, bc_return_mean=row['eval/return_mean'], bc_return_std=row['eval/return_std'],
                   episodes=args.episodes, ratio=row['eval/return_mean'] / expert,
-                  heldout_novel_mse=row.get('bc/eval_mse'), train_mse=row.get('bc/loss'),
+                  heldout_novel_mse=row.get('bc/eval_mse'), train_mse=row.get('bc/mse'),
                   throughput=row.get('bc/throughput'), wall_minutes=(time.time() - start) / 60)
     print(result, flush=True)
     out = Path(args.out); out.parent.mkdir(parents=True, exist_ok=True)
