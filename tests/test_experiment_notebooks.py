@@ -5,8 +5,10 @@ profile, which the notebooks select themselves under IN_TEST=1 and which never w
 """
 import json
 import os
+import re
 from pathlib import Path
 
+import pandas as pd
 import papermill as pm
 import pytest
 
@@ -48,3 +50,21 @@ FIGURES = [p for p in NOTEBOOKS if p.name.startswith('fig')]
 def test_figure_notebook_takes_profile(path):
     "`laom-figures --profile smoke` reaches a figure notebook only through its `profile` parameter."
     assert 'profile' in pm.inspect_notebook(str(path)), f'{path.name}: no `profile` parameter'
+
+
+def test_fig06_runs_a_settings_search(tmp_path, monkeypatch):
+    "Fig. 6 as a LAM settings search: a subset of its steps, with LAM settings changed in each, into its own folder."
+    monkeypatch.setenv('IN_TEST', '1')
+    path = EXPERIMENTS / 'fig06_ablation.ipynb'
+    executed = pm.execute_notebook(str(path), str(tmp_path / path.name), kernel_name='laom', cwd=str(EXPERIMENTS),
+                                   progress_bar=False, parameters=dict(distractors=[True], steps=['LAPO', '+ augmentations'],
+                                                                       lam_changes={'target_tau': 0.123}, run_root=str(tmp_path / 'runs')))
+    printed = ''.join(out.get('text', '') for cell in executed.cells for out in cell.get('outputs', []))
+    png = re.search(r'written to (\S+\.png)', printed).group(1)   # at the smoke profile a temporary folder
+    table = pd.read_csv(Path(png).with_suffix('.csv'))
+    assert list(table.step) == ['LAPO', '+ augmentations'] and table.probe_mse.notna().all()
+    # the change reached both steps' stage-1 configs: neither is the run Fig. 5 or Fig. 1 shares any more
+    assert 'Fig. 5 (LAPO, no quantization): a different run' in printed and 'Fig. 1 (LAOM): a different run' in printed
+    with pytest.raises(pm.PapermillExecutionError, match='unknown steps'):
+        pm.execute_notebook(str(path), str(tmp_path / 'bad.ipynb'), kernel_name='laom', cwd=str(EXPERIMENTS), progress_bar=False,
+                            parameters=dict(steps=['no such step'], run_root=str(tmp_path / 'runs')))
