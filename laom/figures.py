@@ -27,10 +27,11 @@ from .progress import text_progress
 __all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'HELDOUT_AXIS', 'CELL_LABELS',
            'LEGACY_SETTINGS', 'REDRAWN', 'VERDICTS', 'resolve_profile', 'figure_dir', 'save_images', 'save_figure',
            'figure_theme', 'plot_budget_curves', 'return_figure', 'task_panels', 'plotted_column',
-           'cross_embodiment_head', 'cross_embodiment_figure', 'plotted_returns', 'heldout_error_curves',
-           'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows', 'merge_seeds', 'standard_error', 'verdict',
-           'seed_values', 'best_of', 'verdict_line', 'claim_lines', 'heldout_claim_lines', 'figure_notebooks',
-           'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters', 'merge_figures', 'main']
+           'cross_embodiment_head', 'cross_embodiment_figure', 'plotted_returns', 'has_heldout_errors',
+           'heldout_error_curves', 'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows', 'merge_seeds',
+           'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'claim_lines', 'heldout_claim_lines',
+           'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters',
+           'merge_figures', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -163,10 +164,13 @@ def plotted_returns(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     older = any(c.endswith('_own_bc') for c in data)       # written when `mean` was Table 3's normalisation
     return data, RETURN_AXIS['normalized_return_table3' if older else 'normalized_return']
 
+def has_heldout_errors(per_seed: pd.DataFrame) -> bool:
+    "Whether per-seed rows hold the final policies' held-out action MSE (older CSVs and runs without an eval file do not)."
+    return 'heldout_action_mse' in per_seed and per_seed['heldout_action_mse'].notna().any()
+
 def heldout_error_curves(data: pd.DataFrame) -> pd.DataFrame | None:
-    "The curves of the final policies' held-out action MSE in per-seed rows; None when the rows hold none (older CSVs, no eval file)."
-    if 'heldout_action_mse' not in data or data['heldout_action_mse'].isna().all(): return None
-    return _curves(data, 'heldout_action_mse')
+    "The curves of the final policies' held-out action MSE in per-seed rows; None when the rows hold none."
+    return _curves(data, 'heldout_action_mse') if has_heldout_errors(data) else None
 
 LEGACY_SETTINGS = {'fig01_summary': 'scale_easy_video_hard', 'fig15_summary_vanilla': 'vanilla'}   # CSVs whose rows do not name it
 
@@ -338,7 +342,7 @@ def claim_lines(values: pd.DataFrame, claims: dict, precondition_met: bool = Tru
 
 def heldout_claim_lines(per_seed: pd.DataFrame, claims: dict, column: str = 'method') -> list[str]:
     "`claims` judged on the final policies' held-out action MSE of per-seed rows (lower wins; an offline measure, so judged whatever the precondition); [] when the rows hold none."
-    if 'heldout_action_mse' not in per_seed or per_seed['heldout_action_mse'].isna().all(): return []
+    if not has_heldout_errors(per_seed): return []
     values = seed_values(per_seed, 'heldout_action_mse', column=column)
     lines = claim_lines(values, claims, fmt='.4f', lower_is_better=True)
     return [f"{HELDOUT_AXIS} (lower is better; judged whatever the precondition):"] + ['  ' + line for line in lines]
