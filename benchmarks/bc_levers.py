@@ -13,11 +13,10 @@ minutes and the held-out action MSE on novel videos. Every run is a config-keyed
 import argparse, csv, time
 from pathlib import Path
 
-import numpy as np
-
 from laom.collect import collect_dataset
 from laom.config import preset
-from laom.data import open_dataset
+from laom.data import dataset_task, open_dataset
+from laom.grid import expert_return   # mean traj_return: what the expert (with its collection noise) scores
 from laom.pipeline import run_experiment
 
 TASK = 'cheetah-run'
@@ -26,10 +25,6 @@ def collect(data_root: Path, setting: str, trajectories: int, noise: float, spli
     "The collection of `trajectories` (split 'train' or 'val' = novel videos) with action noise `noise`, made if missing."
     path = data_root / f'{TASK}-{setting}-noise{noise:g}-{split}-{trajectories}.hdf5'
     return collect_dataset(path, TASK, setting, trajectories, noise_std=noise, split=split, workers=workers)
-
-def expert_return(path: Path) -> float:
-    "Mean `traj_return` of the whole collection: what the expert (with its collection noise) scores."
-    with open_dataset(path) as ds: return float(np.mean([ds.trajectory_attrs(i)['traj_return'] for i in range(len(ds))]))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -55,8 +50,9 @@ def main():
     if args.data and not args.eval_data: p.error('--data needs --eval-data (held-out trajectories)')
     train = Path(args.data) if args.data else collect(root / 'data', args.setting, args.collect, args.noise, 'train', args.workers)
     novel = Path(args.eval_data) if args.data else collect(root / 'data', args.setting, 10, args.noise, 'val', args.workers)
-    with open_dataset(train) as ds: collected, setting, noise = len(ds), ds.attrs['difficulty'], ds.attrs['noise_std']
-    if ds.attrs['domain_name'] + '-' + ds.attrs['task_name'] != TASK: p.error(f'{train} is not a {TASK} collection')
+    with open_dataset(train) as ds:
+        collected, setting, noise, task = len(ds), ds.attrs['difficulty'], ds.attrs['noise_std'], dataset_task(ds)
+    if task != TASK: p.error(f'{train} is a {task} collection, not {TASK}')
     use = args.use or collected
     bc = dict(total_updates=args.updates, batch_size=args.batch, encoder_scale=args.scale, encoder_num_res_blocks=args.blocks,
               learning_rate=args.lr, use_aug=args.shift > 0, aug_max_shift=args.shift / 64, aug_rotate=False,
