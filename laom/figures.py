@@ -25,13 +25,14 @@ from .progress import text_progress
 
 # %% auto #0
 __all__ = ['PROFILES', 'REPO_FIGURES', 'METHOD_LABELS', 'METHOD_COLORS', 'LINE_STYLES', 'HELDOUT_AXIS', 'CELL_LABELS',
-           'LEGACY_SETTINGS', 'REDRAWN', 'VERDICTS', 'resolve_profile', 'figure_dir', 'save_images', 'save_figure',
-           'figure_theme', 'plot_budget_curves', 'return_figure', 'task_panels', 'plotted_column',
+           'LEGACY_SETTINGS', 'REDRAWN', 'PER_SEED_ONLY', 'VERDICTS', 'resolve_profile', 'figure_dir', 'save_images',
+           'save_figure', 'figure_theme', 'plot_budget_curves', 'return_figure', 'task_panels', 'plotted_column',
            'cross_embodiment_head', 'cross_embodiment_figure', 'plotted_returns', 'has_heldout_errors',
-           'heldout_error_curves', 'row_settings', 'redraw', 'redraw_figures', 'merge_seed_rows', 'merge_seeds',
-           'standard_error', 'verdict', 'seed_values', 'best_of', 'verdict_line', 'claim_lines', 'heldout_claim_lines',
-           'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure', 'figure_parameters',
-           'merge_figures', 'main']
+           'heldout_error_curves', 'row_settings', 'redraw', 'redraw_figures', 'generalization_parts',
+           'generalization_head', 'generalization_figure', 'merge_seed_rows', 'merge_seeds', 'standard_error',
+           'verdict', 'seed_values', 'best_of', 'verdict_line', 'claim_lines', 'heldout_claim_lines',
+           'generalization_claim_lines', 'figure_notebooks', 'parameter_cells', 'select_notebooks', 'run_figure',
+           'figure_parameters', 'merge_figures', 'main']
 
 # %% ../nbs/50_figures.ipynb #5
 PROFILES = ('smoke', 'cpu', 'paper')
@@ -150,10 +151,10 @@ def cross_embodiment_figure(per_seed: pd.DataFrame, title: str):
 # %% ../nbs/50_figures.ipynb #redraw1
 CELL_LABELS = ('setting',)   # a return figure's own cell labels besides method, task and budget (Fig. 7: with or without distractors)
 
-def _curves(per_seed: pd.DataFrame, value: str) -> pd.DataFrame:
-    "`value` of per-seed rows averaged over seeds, then tasks, per method, the figure's cell labels and budget."
+def _curves(per_seed: pd.DataFrame, value: str, x: str = 'budget') -> pd.DataFrame:
+    "`value` of per-seed rows averaged over seeds, then tasks, per method, the figure's cell labels and `x`."
     by = ['method', *[c for c in CELL_LABELS if c in per_seed]]
-    return aggregate_tasks(aggregate_seeds(per_seed, value, by=(*by, 'task', 'budget')), by=(*by, 'budget'))
+    return aggregate_tasks(aggregate_seeds(per_seed, value, by=(*by, 'task', x)), by=(*by, x))
 
 def plotted_returns(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     "The curves a return figure's CSV holds and their axis label; per-seed rows are averaged over seeds, then tasks."
@@ -192,7 +193,8 @@ def _precondition_caveat(folder: Path, data: pd.DataFrame, slug: str) -> str:
 def _redrawn_title(data: pd.DataFrame, slug: str, folder: Path, head: str) -> str:
     "`head`, and for per-seed rows the seeds x episodes and the precondition's caveat."
     if 'seed' not in data: return head
-    episodes = f" x {int(data['episodes'].max())} episodes" if 'episodes' in data else ''
+    evaluated = data['episodes'].max() if 'episodes' in data else np.nan   # NaN: no policy evaluated (Fig. 9 without returns)
+    episodes = f' x {int(evaluated)} episodes' if pd.notna(evaluated) else ''
     note = _precondition_caveat(folder, data, slug)
     return f"{head}, {data['seed'].nunique()} seed(s){episodes}" + (f'\n{note}' if note else '')
 
@@ -213,13 +215,21 @@ def _redraw_per_task(data: pd.DataFrame, slug: str, folder: Path):
     table, ylabel = plotted_returns(data)
     return task_panels(table, ylabel, f"{_setting(slug)}, {table['seeds'].max()} seed(s)")
 
-def _redraw_cross_embodiment(data: pd.DataFrame, slug: str, folder: Path):
+def _require_per_seed(data: pd.DataFrame, slug: str):
     if 'seed' not in data: raise ValueError(f'{slug}: its CSV predates per-seed rows; run its notebook again to redraw it')
+
+def _redraw_cross_embodiment(data: pd.DataFrame, slug: str, folder: Path):
+    _require_per_seed(data, slug)
     return cross_embodiment_figure(data, _redrawn_title(data, slug, folder, cross_embodiment_head(data)))
+
+def _redraw_generalization(data: pd.DataFrame, slug: str, folder: Path):
+    _require_per_seed(data, slug)
+    return generalization_figure(data, _redrawn_title(data, slug, folder, generalization_head(data)))
 
 REDRAWN = {'fig01_summary': _redraw_summary, 'fig15_summary_vanilla': _redraw_summary,
            'fig07_lapo_vs_laom': _redraw_lapo_vs_laom,
            'fig08_per_task': _redraw_per_task, 'fig13_per_task_vanilla': _redraw_per_task,
+           'fig09_generalization': _redraw_generalization,
            'fig10_cross_embodiment': _redraw_cross_embodiment, 'fig10_cross_embodiment_vanilla': _redraw_cross_embodiment}
 
 def redraw(slug: str, figures_dir=None) -> dict:
@@ -233,9 +243,11 @@ def redraw(slug: str, figures_dir=None) -> dict:
     try: return save_images(fig, slug, folder)
     finally: plt.close(fig)
 
+PER_SEED_ONLY = ('fig09', 'fig10')   # figures redrawn from per-seed rows only (their older CSVs are left alone)
+
 def _redrawable(csv: Path, slug: str) -> bool:
-    "Whether `csv` holds what the redraw of `slug` reads: Fig. 10 is redrawn from per-seed rows only."
-    return not slug.startswith('fig10') or 'seed' in pd.read_csv(csv, nrows=0)
+    "Whether `csv` holds what the redraw of `slug` reads."
+    return not slug.startswith(PER_SEED_ONLY) or 'seed' in pd.read_csv(csv, nrows=0)
 
 def redraw_figures(only=None, figures_dir=None) -> dict:
     "`redraw` every figure of `REDRAWN` with a CSV in `figures_dir`, or those whose short names (`fig01`) are in `only`."
@@ -247,16 +259,49 @@ def redraw_figures(only=None, figures_dir=None) -> dict:
         present = [s for s in present if s[:5] in only]
     return {slug: redraw(slug, folder) for slug in present}
 
+# %% ../nbs/50_figures.ipynb #fig09b
+def generalization_parts(per_seed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "Fig. 9's per-seed rows split into panel (a)'s and the latent-size sweep's (with an integer `latent_dim`)."
+    _require_columns(per_seed, ['panel', 'latent_dim'])
+    return per_seed[per_seed['panel'] == 'a'], per_seed[per_seed['panel'] == 'sweep'].astype({'latent_dim': int})
+
+def generalization_head(per_seed: pd.DataFrame) -> str:
+    "Fig. 9's title: how many tasks, and the labels of the latent-size sweep."
+    _, sweep = generalization_parts(per_seed)
+    return f"{per_seed['task'].nunique()} task(s); (b)-(d) at {sweep['budget'].max()} labeled trajectories"
+
+def generalization_figure(per_seed: pd.DataFrame, title: str):
+    "Fig. 9 from its per-seed rows: (a) novel-distractor action MSE against labels; (b) probe MSE against the latent dimension and, where the sweep's policies ran, (c) their return and (d) their held-out action MSE."
+    from laom.grid import RETURN_AXIS
+    novel, sweep = generalization_parts(per_seed)
+    panels = [(_curves(novel, 'novel_action_mse'), 'budget', 'action MSE, novel distractors', '(a) generalization'),
+              (_curves(sweep, 'probe_mse', x='latent_dim'), 'latent_dim', 'probe MSE (held out)', '(b) latent action quality')]
+    if sweep['return_mean'].notna().any():
+        value = plotted_column(sweep)
+        panels += [(_curves(sweep, value, x='latent_dim'), 'latent_dim', RETURN_AXIS[value], '(c) return'),
+                   (_curves(sweep, 'heldout_action_mse', x='latent_dim'), 'latent_dim', HELDOUT_AXIS, '(d) the same policies, offline')]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.5))
+    for ax, (curves, x, ylabel, name) in zip(axes, panels):
+        plot_budget_curves(ax, curves, x=x)
+        if x == 'latent_dim': ax.invert_xaxis(); ax.set_xlabel('latent action dimension')
+        ax.set_ylabel(ylabel); ax.set_title(name, fontsize=10)
+    axes[1].axhline(sweep['probe_const_mse'].mean(), color='k', linestyle=':', label='constant predictor')
+    for ax in axes: ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9); fig.tight_layout()
+    return fig
+
 # %% ../nbs/50_figures.ipynb #008a8d2f
 def merge_seed_rows(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     "The per-seed rows of two runs of one figure as one table, seed by seed; the runs must hold the same cells and episodes, and disjoint seeds."
-    from laom.grid import PER_SEED_VALUES
+    from laom.grid import GENERALIZATION_VALUES, PER_SEED_VALUES
     _require_columns(new, recorded.columns)
-    cells = [c for c in recorded.columns if c not in (*PER_SEED_VALUES, 'seed')]   # method, task, budget and the figure's labels
-    if set(map(tuple, recorded[cells].to_numpy())) != set(map(tuple, new[cells].to_numpy())):
+    cells = [c for c in recorded.columns if c not in (*PER_SEED_VALUES, *GENERALIZATION_VALUES, 'seed')]   # method, task, budget, labels
+    def keys(rows): return set(map(tuple, rows[cells].astype(str).to_numpy()))   # as text: a missing label (NaN) equals itself
+    if keys(recorded) != keys(new):
         raise ValueError(f'the two runs hold different cells ({", ".join(cells)}): their seeds cannot be averaged together')
-    if set(recorded['episodes']) != set(new['episodes']):
-        raise ValueError(f"the runs evaluated {sorted(set(recorded['episodes']))} and {sorted(set(new['episodes']))} episodes per policy")
+    episodes = [sorted(set(rows['episodes'].dropna())) for rows in (recorded, new)]   # NaN: rows without a policy
+    if episodes[0] != episodes[1]:
+        raise ValueError(f"the runs evaluated {episodes[0]} and {episodes[1]} episodes per policy")
     both = sorted(set(recorded['seed']) & set(new['seed']))
     if both: raise ValueError(f'seed(s) {both} are in both runs; each seed must come from one run')
     return pd.concat([recorded, new[recorded.columns]], ignore_index=True).sort_values('seed', kind='stable', ignore_index=True)
@@ -346,6 +391,30 @@ def heldout_claim_lines(per_seed: pd.DataFrame, claims: dict, column: str = 'met
     values = seed_values(per_seed, 'heldout_action_mse', column=column)
     lines = claim_lines(values, claims, fmt='.4f', lower_is_better=True)
     return [f"{HELDOUT_AXIS} (lower is better; judged whatever the precondition):"] + ['  ' + line for line in lines]
+
+# %% ../nbs/50_figures.ipynb #fig09f
+def generalization_claim_lines(per_seed: pd.DataFrame, precondition_met: bool) -> list[str]:
+    "Fig. 9's claims from its per-seed rows: `verdict_line`s of (a), (b), (d) and of (c) (judged only if `precondition_met`), with the end-to-end ratios."
+    novel, sweep = generalization_parts(per_seed)
+    largest, smallest = sweep['latent_dim'].max(), sweep['latent_dim'].min()
+    def over_sweep(value): return seed_values(sweep, value, x='latent_dim')
+    def smallest_over_largest(values):   # per method; undefined where the largest latent's mean is <= 0
+        mean = values.groupby(level='latent_dim').mean()
+        return mean.loc[smallest] / mean.loc[largest].where(lambda v: v > 0)
+    a, b = seed_values(novel, 'novel_action_mse'), over_sweep('probe_mse')
+    grows = smallest_over_largest(b)
+    lines = [verdict_line('(a) LAOM+supervision predicts actions on novel distractors better than IDM (paper: every budget)',
+                          a['laom_sup'], a['idm'], lower_is_better=True, fmt='.4f'),
+             verdict_line('(b) LAOM+supervision has the lower probe MSE', b['laom_sup'], b['laom'], lower_is_better=True, fmt='.4f'),
+             f"(b) probe MSE from {largest} to {smallest} dims grows x{grows['laom_sup']:.2f} with supervision, x{grows['laom']:.2f} without"]
+    if sweep['return_mean'].isna().all(): return lines
+    c, d = over_sweep(plotted_column(sweep)), over_sweep('heldout_action_mse')
+    lost, d_grows = 1 - smallest_over_largest(c), smallest_over_largest(d)
+    return lines + [
+        verdict_line('(c) LAOM+supervision returns more than LAOM', c['laom_sup'], c['laom'], fmt='.3g', precondition_met=precondition_met),
+        f"(c) return lost from {largest} to {smallest} dims: {lost['laom_sup']:.0%} with supervision, {lost['laom']:.0%} without (paper: 16% vs 63%)",
+        verdict_line("(d) LAOM+supervision's policy has the lower held-out action MSE", d['laom_sup'], d['laom'], lower_is_better=True, fmt='.4f'),
+        f"(d) held-out action MSE from {largest} to {smallest} dims grows x{d_grows['laom_sup']:.2f} with supervision, x{d_grows['laom']:.2f} without"]
 
 # %% ../nbs/50_figures.ipynb #18
 def figure_notebooks(folder) -> dict:

@@ -31,11 +31,11 @@ from .torch_utils import default_device
 
 # %% auto #0
 __all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS',
-           'PER_SEED_VALUES', 'PRECONDITION_FILE', 'FigureScale', 'figure_scale', 'figure_roots', 'task_expert',
-           'collection_workers', 'task_data', 'grid_config', 'run_grid', 'grid_workers', 'expert_return',
-           'training_minutes', 'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation',
-           'per_seed_returns', 'precondition_note', 'save_precondition', 'merge_preconditions', 'FigureSetup',
-           'figure_setup']
+           'PER_SEED_VALUES', 'GENERALIZATION_VALUES', 'PRECONDITION_FILE', 'FigureScale', 'figure_scale',
+           'figure_roots', 'task_expert', 'collection_workers', 'task_data', 'grid_config', 'run_grid', 'grid_workers',
+           'expert_return', 'training_minutes', 'bc_precondition', 'precondition_line', 'normalize_by_own_bc',
+           'with_own_normalisation', 'per_seed_returns', 'generalization_rows', 'precondition_note',
+           'save_precondition', 'merge_preconditions', 'FigureSetup', 'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -288,8 +288,19 @@ def per_seed_returns(results: pd.DataFrame, episodes: int, labels=()) -> pd.Data
     "What a return figure saves: one row per cell and seed (method, the figure's `labels`, distractor setting, task, budget, seed) with `PER_SEED_VALUES`: returns, and the policy's held-out action error (`policy/eval_mse`; NaN without an eval file)."
     out = results.rename(columns={'eval/return_mean': 'return_mean', 'eval/return_std': 'return_std',
                                   'policy/eval_mse': 'heldout_action_mse'}).assign(episodes=episodes)
-    if 'heldout_action_mse' not in out: out = out.assign(heldout_action_mse=np.nan)
+    out = out.assign(**{v: np.nan for v in PER_SEED_VALUES if v not in out})   # e.g. no policy evaluated, no eval file
     return out[['method', *labels, 'distractors', 'task', 'budget', 'seed', *PER_SEED_VALUES]]
+
+GENERALIZATION_VALUES = ['novel_action_mse', 'probe_mse', 'probe_const_mse']   # Fig. 9's offline numbers, beside PER_SEED_VALUES
+
+def generalization_rows(novel: pd.DataFrame, sweep: pd.DataFrame, episodes: int) -> pd.DataFrame:
+    "What Fig. 9 saves, a row per cell and seed: `novel` (results with `action_mse` on the novel-distractor eval file) as panel 'a'; the latent-size `sweep` (results labelled `latent_dim`) as panel 'sweep' with its LAMs' probe MSE, the constant predictor's, and its policies' `per_seed_returns` (NaN where they did not run)."
+    a = novel.assign(panel='a', novel_action_mse=novel['action_mse'])
+    b = per_seed_returns(sweep, episodes, labels=['latent_dim']).assign(
+        panel='sweep', probe_mse=sweep['lam/eval_multistep_action_probe_mse'],
+        probe_const_mse=sweep['lam/eval_multistep_action_probe_const_mse'])
+    rows = pd.concat([a, b], ignore_index=True).astype({'latent_dim': 'Int64'})
+    return rows[['panel', 'method', 'latent_dim', 'distractors', 'task', 'budget', 'seed', *PER_SEED_VALUES, *GENERALIZATION_VALUES]]
 
 def precondition_note(precondition: pd.DataFrame) -> str:
     "'' when every dataset meets the precondition, else the caveat a figure carries."
