@@ -35,11 +35,12 @@ guards: $(STAMP)
 test: guards
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests
 
-# Fig. 1 at the cpu profile with what fits in an hour on a 2-core machine: one seed (the profile's 25 evaluation
-# episodes), one grid process per core, written to runs/figures/ beside the committed three-seed figures/fig01_summary.*
-# (seeds 1 and 2 follow with --seeds 1 2 --figures-dir runs/figures-more, then --merge; about 1.7 hours here).
+# Fig. 1 at the cpu profile with what fits in an hour on a 2-core machine: one seed, the 8-trajectory budget and 10
+# evaluation episodes per policy (the output and the figure's title say so), one grid process per core, written to
+# runs/figures/ beside the committed three-seed figures/fig01_summary.* (both budgets, 25 episodes). The full figure:
+# `laom figures --profile cpu --only fig01 --seeds 0 1 2`, seeds in separate runs merged with --merge if need be.
 reproduce: $(STAMP)
-	$(BIN)/laom figures --profile cpu --only fig01 --run-root runs --seeds 0 --figures-dir runs/figures
+	$(BIN)/laom figures --profile cpu --only fig01 --run-root runs --seeds 0 --budgets 8 --episodes 10 --figures-dir runs/figures
 
 # A minute: a small dataset in the official layout, nested labeled subsets, loader speeds.
 demo: $(STAMP)

@@ -456,9 +456,9 @@ def run_figure(path, profile: str, run_root, kernel: str = 'laom', parameters: d
 
 # %% ../nbs/50_figures.ipynb #24
 def figure_parameters(path, args: argparse.Namespace) -> dict:
-    "The command line's seeds, episodes, workers and figures folder that were given and that the notebook at `path` declares."
+    "The command line's budgets, seeds, episodes, workers and figures folder that were given and that the notebook at `path` declares."
     import papermill as pm
-    given = {k: getattr(args, k) for k in ('seeds', 'episodes', 'workers', 'figures_dir') if getattr(args, k) is not None}
+    given = {k: getattr(args, k) for k in ('budgets', 'seeds', 'episodes', 'workers', 'figures_dir') if getattr(args, k) is not None}
     if 'figures_dir' in given: given['figures_dir'] = str(Path(given['figures_dir']).resolve())   # notebooks run in their folder
     declared = pm.inspect_notebook(str(path))
     return {k: v for k, v in given.items() if k in declared}
@@ -482,6 +482,7 @@ def main(argv=None):
     p.add_argument('--run-root', default='runs', help='where runs and executed notebooks go (default: runs)')
     p.add_argument('--notebooks', default=str(_default_notebooks()), help='folder of the figure notebooks')
     p.add_argument('--kernel', default='laom', help='Jupyter kernel (make install registers "laom")')
+    p.add_argument('--budgets', type=int, nargs='+', metavar='B', help="labeled trajectories of every figure with a budget axis (default: the profile's)")
     p.add_argument('--seeds', type=int, nargs='+', metavar='S', help="seeds of every figure (default: the profile's)")
     p.add_argument('--episodes', type=int, metavar='N', help="online evaluation episodes per policy (default: the profile's)")
     p.add_argument('--workers', type=int, metavar='W', help='grid processes (default: one per core on the CPU, one on a GPU)')

@@ -33,9 +33,10 @@ from .torch_utils import default_device
 __all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS',
            'PER_SEED_VALUES', 'GENERALIZATION_VALUES', 'PRECONDITION_FILE', 'FigureScale', 'figure_scale',
            'figure_roots', 'task_expert', 'collection_workers', 'task_data', 'grid_config', 'run_grid', 'grid_workers',
-           'expert_return', 'training_minutes', 'bc_precondition', 'precondition_line', 'normalize_by_own_bc',
-           'with_own_normalisation', 'per_seed_returns', 'generalization_rows', 'precondition_note',
-           'save_precondition', 'merge_preconditions', 'FigureSetup', 'figure_setup']
+           'expert_return', 'training_minutes', 'precondition_cells', 'precondition_table', 'bc_precondition',
+           'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'per_seed_returns',
+           'generalization_rows', 'precondition_note', 'save_precondition', 'merge_preconditions', 'FigureSetup',
+           'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -249,16 +250,29 @@ def _precondition_row(data: dict, runs: pd.DataFrame, batch_size: int) -> dict:
                 ratio=bc / expert,
                 train_minutes=float(np.mean(minutes)), met=bc / expert >= PRECONDITION_RATIO)
 
+def precondition_cells(datasets, scale: FigureScale, seeds, device: str = 'auto', episodes: int = 25) -> list:
+    "The grid cells of the precondition: BC on all trajectories of each dataset (from `task_data`), one cell per seed, datasets in order."
+    cells = []
+    for data in datasets:
+        with open_dataset(data['train']) as ds: everything = len(ds)
+        cells += [({}, grid_config(scale, 'bc', data, everything, s, device, eval__eval_episodes=episodes)) for s in seeds]
+    return cells
+
+def precondition_table(datasets, cells: list, runs: pd.DataFrame) -> pd.DataFrame:
+    "One row per dataset from its `precondition_cells` (`cells`) and their finished `run_grid` rows (`runs`, in the same order)."
+    datasets = list(datasets)
+    if len(runs) != len(cells): raise ValueError(f'{len(cells)} precondition cells but {len(runs)} finished runs')
+    per = len(cells) // max(len(datasets), 1)
+    runs = runs.reset_index(drop=True).assign(**{'eval/episodes': [cfg.eval.eval_episodes for _, cfg in cells]})
+    return pd.DataFrame([_precondition_row(data, runs.iloc[i * per:(i + 1) * per], cells[i * per][1].bc.batch_size)
+                         for i, data in enumerate(datasets)])
+
 def bc_precondition(datasets, scale: FigureScale, seeds, run_root, device: str = 'auto', episodes: int = 25,
                     options: StageOptions | None = None, progress: bool = True, workers: int = 1) -> pd.DataFrame:
     "Per dataset (from `task_data`): BC on all its trajectories over `seeds`, `episodes` online episodes per seed, against the expert."
-    rows = []
-    for data in datasets:
-        with open_dataset(data['train']) as ds: everything = len(ds)
-        cells = [({}, grid_config(scale, 'bc', data, everything, s, device, eval__eval_episodes=episodes)) for s in seeds]
-        runs = run_grid(cells, run_root, options=options, progress=progress, workers=workers)
-        rows.append(_precondition_row(data, runs.assign(**{'eval/episodes': episodes}), cells[0][1].bc.batch_size))
-    return pd.DataFrame(rows)
+    datasets = list(datasets)
+    cells = precondition_cells(datasets, scale, seeds, device, episodes)
+    return precondition_table(datasets, cells, run_grid(cells, run_root, options=options, progress=progress, workers=workers))
 
 def precondition_line(precondition: pd.DataFrame) -> str:
     "A printable summary: each dataset's BC return against its expert's, and whether the precondition is met."
@@ -380,6 +394,13 @@ class FigureSetup:
     def grid(self, cells: list, stages: str = 'all') -> pd.DataFrame:
         "`run_grid` of `cells` under the figure's run folder, in its worker processes."
         return run_grid(cells, self.run_root, stages, workers=self.workers)
+
+    def grid_and_precondition(self, cells: list, datasets) -> tuple[pd.DataFrame, pd.DataFrame]:
+        "(`grid` of `cells`, `precondition` of `datasets`) from one grid run: the precondition's BC cells queue behind the figure's, so they fill a process that would otherwise wait for the last cell."
+        datasets = list(datasets)
+        extra = precondition_cells(datasets, self.scale, self.seeds, self.device, self.scale.eval_episodes)
+        runs = self.grid(cells + extra)
+        return runs.iloc[:len(cells)].reset_index(drop=True), precondition_table(datasets, extra, runs.iloc[len(cells):])
 
     def __str__(self):
         return (f'{self.profile}: tasks {self.tasks}, budgets {self.budgets}, seeds {self.seeds}, '
