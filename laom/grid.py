@@ -386,11 +386,6 @@ class FigureSetup:
         "`grid_config` at the figure's scale and device."
         return grid_config(self.scale, method, data, budget, seed, self.device, **changes)
 
-    def precondition(self, datasets) -> pd.DataFrame:
-        "`bc_precondition` of `datasets` over the figure's seeds, with its evaluation episodes."
-        return bc_precondition(datasets, self.scale, self.seeds, self.run_root, self.device, episodes=self.scale.eval_episodes,
-                               workers=self.workers)
-
     def grid(self, cells: list, stages: str = 'all') -> pd.DataFrame:
         "`run_grid` of `cells` under the figure's run folder, in its worker processes."
         return run_grid(cells, self.run_root, stages, workers=self.workers)
