@@ -309,7 +309,7 @@ GENERALIZATION_VALUES = ['novel_action_mse', 'probe_mse', 'probe_const_mse']   #
 
 def generalization_rows(novel: pd.DataFrame, sweep: pd.DataFrame, episodes: int) -> pd.DataFrame:
     "What Fig. 9 saves, a row per cell and seed: `novel` (results with `action_mse` on the novel-distractor eval file) as panel 'a'; the latent-size `sweep` (results labelled `latent_dim`) as panel 'sweep' with its LAMs' probe MSE, the constant predictor's, and its policies' `per_seed_returns` (NaN where they did not run)."
-    a = novel.assign(panel='a', novel_action_mse=novel['action_mse'])
+    a = novel[['method', 'distractors', 'task', 'budget', 'seed']].assign(panel='a', novel_action_mse=novel['action_mse'])   # an error, no policy
     b = per_seed_returns(sweep, episodes, labels=['latent_dim']).assign(
         panel='sweep', probe_mse=sweep['lam/eval_multistep_action_probe_mse'],
         probe_const_mse=sweep['lam/eval_multistep_action_probe_const_mse'])
