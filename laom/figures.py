@@ -315,14 +315,28 @@ def _per_seed_csv(path: Path) -> pd.DataFrame:
     if 'seed' not in data: raise ValueError(f'{path}: holds no per-seed rows (written before figures saved them); run its figure again')
     return data
 
+def _require_same_datasets(recorded: pd.DataFrame, added: pd.DataFrame):
+    "Refuse new seeds whose task and setting the figures folder measured only on other datasets (another expert return)."
+    from laom.grid import rows_of_datasets
+    measured = rows_of_datasets(recorded, added)
+    known = set(zip(measured.task, measured.setting))
+    for r in added.itertuples():
+        others = recorded[(recorded.task == r.task) & (recorded.setting == r.setting)]
+        if len(others) and (r.task, r.setting) not in known:
+            raise ValueError(f'{r.task} ({r.setting}): the new seeds ran on data with expert return {r.expert_return:.1f}, the figures '
+                             f'folder holds BC rows only of {", ".join(f"{e:.1f}" for e in others.expert_return)}: another dataset')
+
 def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
     "Add the seeds of the run in `source_dir` to figure `slug` in `figures_dir` (default: the repository's), pool their precondition rows, renormalise and redraw."
-    from laom.grid import PRECONDITION_FILE, merge_preconditions, normalize_by_own_bc
+    from laom.grid import PRECONDITION_FILE, merge_preconditions, normalize_by_own_bc, rows_of_datasets
     if slug not in REDRAWN: raise ValueError(f'{slug} cannot be redrawn from its CSV, so it cannot be merged; these can: {sorted(REDRAWN)}')
     source, folder = Path(source_dir), Path(figures_dir or REPO_FIGURES)
     rows = merge_seed_rows(_per_seed_csv(folder / f'{slug}.csv'), _per_seed_csv(source / f'{slug}.csv'))
-    precondition = merge_preconditions(_read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE))
-    rows['normalized_return'] = normalize_by_own_bc(rows.assign(distractors=row_settings(rows, slug)), precondition, 'return_mean')
+    recorded, added = _read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE)
+    _require_same_datasets(recorded, added)
+    precondition = merge_preconditions(recorded, added)
+    own = rows_of_datasets(precondition, added)
+    rows['normalized_return'] = normalize_by_own_bc(rows.assign(distractors=row_settings(rows, slug)), own, 'return_mean')
     rows.to_csv(folder / f'{slug}.csv', index=False)
     precondition.to_csv(folder / PRECONDITION_FILE, index=False)
     return redraw(slug, folder)

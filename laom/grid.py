@@ -31,12 +31,12 @@ from .torch_utils import default_device
 
 # %% auto #0
 __all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRECONDITION_RATIO', 'RETURN_AXIS',
-           'PER_SEED_VALUES', 'GENERALIZATION_VALUES', 'PRECONDITION_FILE', 'FigureScale', 'figure_scale',
-           'figure_roots', 'task_expert', 'collection_workers', 'task_data', 'grid_config', 'run_grid', 'grid_workers',
-           'expert_return', 'training_minutes', 'precondition_cells', 'precondition_table', 'bc_precondition',
-           'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'per_seed_returns',
-           'generalization_rows', 'precondition_note', 'save_precondition', 'merge_preconditions', 'FigureSetup',
-           'figure_setup']
+           'PER_SEED_VALUES', 'GENERALIZATION_VALUES', 'PRECONDITION_FILE', 'DATASET_COLUMNS', 'FigureScale',
+           'figure_scale', 'figure_roots', 'task_expert', 'collection_workers', 'task_data', 'grid_config', 'run_grid',
+           'grid_workers', 'expert_return', 'training_minutes', 'precondition_cells', 'precondition_table',
+           'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'per_seed_returns',
+           'generalization_rows', 'precondition_note', 'dataset_keys', 'rows_of_datasets', 'save_precondition',
+           'merge_preconditions', 'FigureSetup', 'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -283,6 +283,10 @@ def precondition_line(precondition: pd.DataFrame) -> str:
 
 def normalize_by_own_bc(results: pd.DataFrame, precondition: pd.DataFrame, value: str = 'eval/return_mean') -> pd.Series:
     "`results`' returns (column `value`) divided by the full-data BC return of their (task, distractors); NaN where it is <= 0 or missing."
+    several = precondition[precondition.duplicated(['task', 'setting'], keep=False)]
+    if len(several):
+        raise ValueError(f'{sorted(set(zip(several.task, several.setting)))}: several datasets of one task and setting; '
+                         'normalise by the rows of the datasets the returns came from (`rows_of_datasets`)')
     own_bc = precondition.set_index(['task', 'setting'])['bc_return_mean']
     reference = own_bc.where(own_bc > 0).reindex(pd.MultiIndex.from_frame(results[['task', 'distractors']]))
     return results[value] / reference.to_numpy()
@@ -322,13 +326,23 @@ def precondition_note(precondition: pd.DataFrame) -> str:
 
 # %% ../nbs/45_grid.ipynb #precond6
 PRECONDITION_FILE = 'bc_precondition.csv'
+DATASET_COLUMNS = ['task', 'setting', 'expert_return']   # what tells one dataset's precondition row from another's
+
+def dataset_keys(table: pd.DataFrame) -> list[tuple]:
+    "Each precondition row's dataset: (task, setting, expert return rounded to 0.01)."
+    return [(t, s, round(float(e), 2)) for t, s, e in zip(table['task'], table['setting'], table['expert_return'])]
+
+def rows_of_datasets(table: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    "The rows of precondition `table` whose datasets are those of the rows `like`."
+    wanted = set(dataset_keys(like))
+    return table[[key in wanted for key in dataset_keys(table)]]
 
 def save_precondition(precondition: pd.DataFrame, out_dir) -> Path:
-    "Merge `precondition`'s rows into `<out_dir>/bc_precondition.csv`, replacing rows of the same task and setting."
+    "Merge `precondition`'s rows into `<out_dir>/bc_precondition.csv`, replacing rows of the same dataset (`dataset_keys`)."
     path = Path(out_dir) / PRECONDITION_FILE
-    table = pd.concat([pd.read_csv(path), precondition]) if path.exists() else precondition
-    table = table.drop_duplicates(['task', 'setting'], keep='last').sort_values(['task', 'setting'])
-    table.to_csv(path, index=False)
+    table = pd.concat([pd.read_csv(path), precondition], ignore_index=True) if path.exists() else precondition
+    table = table[~pd.Series(dataset_keys(table)).duplicated(keep='last').to_numpy()]
+    table.sort_values(DATASET_COLUMNS).to_csv(path, index=False)
     return path
 
 # %% ../nbs/45_grid.ipynb #e6009376
@@ -341,9 +355,6 @@ def _pooled_row(a: pd.Series, b: pd.Series) -> dict:
     "One dataset's precondition row from two rows of disjoint seeds: seed means averaged, episodes pooled."
     seeds_a, seeds_b = _seed_set(a), _seed_set(b)
     if seeds_a & seeds_b: raise ValueError(f'{a.task} ({a.setting}): seed(s) {sorted(seeds_a & seeds_b)} measured in both')
-    if not np.isclose(a.expert_return, b.expert_return):
-        raise ValueError(f'{a.task} ({a.setting}): expert returns {a.expert_return:.1f} and {b.expert_return:.1f} differ: '
-                         'the rows measured different datasets')
     n = a.seeds + b.seeds
     def weighted(x, y): return (a.seeds * x + b.seeds * y) / n
     mean = weighted(a.bc_return_mean, b.bc_return_mean)
@@ -354,12 +365,12 @@ def _pooled_row(a: pd.Series, b: pd.Series) -> dict:
                           met=mean / a.expert_return >= PRECONDITION_RATIO)
 
 def merge_preconditions(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    "`recorded`'s rows with `new`'s: a task and setting in both is pooled over their seeds (`_pooled_row`), the rest kept."
-    rows = {(r['task'], r['setting']): r for _, r in recorded.iterrows()}
-    for _, r in new.iterrows():
-        key = (r['task'], r['setting'])
-        rows[key] = pd.Series(_pooled_row(rows[key], r)) if key in rows else r
-    return pd.DataFrame(list(rows.values())).sort_values(['task', 'setting'], ignore_index=True)
+    "`recorded`'s rows with `new`'s: a dataset in both is pooled over their seeds (`_pooled_row`) unless `new` adds no seed, the rest kept."
+    rows = dict(zip(dataset_keys(recorded), (r for _, r in recorded.iterrows())))
+    for key, (_, r) in zip(dataset_keys(new), new.iterrows()):
+        if key not in rows: rows[key] = r
+        elif not _seed_set(r) <= _seed_set(rows[key]): rows[key] = pd.Series(_pooled_row(rows[key], r))
+    return pd.DataFrame(list(rows.values())).sort_values(DATASET_COLUMNS, ignore_index=True)
 
 # %% ../nbs/45_grid.ipynb #setup1
 @dataclass(frozen=True)
