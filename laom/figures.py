@@ -291,9 +291,22 @@ def generalization_figure(per_seed: pd.DataFrame, title: str):
     return fig
 
 # %% ../nbs/50_figures.ipynb #008a8d2f
+def _datasets(rows: pd.DataFrame) -> list[tuple]:
+    "The (task, setting, expert return) of per-seed rows (`laom.grid.with_datasets`)."
+    if 'expert_return' not in rows:
+        raise ValueError('per-seed rows without their dataset (no `expert_return`: written before rows named it); run the figure again')
+    return sorted(set(zip(rows['task'], rows['distractors'], rows['expert_return'].round(2))))
+
+def _require_same_datasets(recorded: pd.DataFrame, new: pd.DataFrame):
+    "Refuse seeds that ran on other datasets than the recorded seeds (another expert return of a task and setting)."
+    if _datasets(recorded) != _datasets(new):
+        raise ValueError(f'the runs used other datasets (task, setting, expert return): {_datasets(recorded)} and '
+                         f'{_datasets(new)}; seeds on different data cannot be averaged together')
+
 def merge_seed_rows(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     "The per-seed rows of two runs of one figure as one table, seed by seed; the runs must hold the same cells and episodes, and disjoint seeds."
     from laom.grid import GENERALIZATION_VALUES, PER_SEED_VALUES
+    _require_same_datasets(recorded, new)
     _require_columns(new, recorded.columns)
     cells = [c for c in recorded.columns if c not in (*PER_SEED_VALUES, *GENERALIZATION_VALUES, 'seed')]   # method, task, budget, labels
     def keys(rows): return set(map(tuple, rows[cells].astype(str).to_numpy()))   # as text: a missing label (NaN) equals itself
@@ -315,17 +328,6 @@ def _per_seed_csv(path: Path) -> pd.DataFrame:
     if 'seed' not in data: raise ValueError(f'{path}: holds no per-seed rows (written before figures saved them); run its figure again')
     return data
 
-def _require_same_datasets(recorded: pd.DataFrame, added: pd.DataFrame):
-    "Refuse new seeds whose task and setting the figures folder measured only on other datasets (another expert return)."
-    from laom.grid import rows_of_datasets
-    measured = rows_of_datasets(recorded, added)
-    known = set(zip(measured.task, measured.setting))
-    for r in added.itertuples():
-        others = recorded[(recorded.task == r.task) & (recorded.setting == r.setting)]
-        if len(others) and (r.task, r.setting) not in known:
-            raise ValueError(f'{r.task} ({r.setting}): the new seeds ran on data with expert return {r.expert_return:.1f}, the figures '
-                             f'folder holds BC rows only of {", ".join(f"{e:.1f}" for e in others.expert_return)}: another dataset')
-
 def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
     "Add the seeds of the run in `source_dir` to figure `slug` in `figures_dir` (default: the repository's), pool their precondition rows, renormalise and redraw."
     from laom.grid import PRECONDITION_FILE, merge_preconditions, normalize_by_own_bc, rows_of_datasets
@@ -333,7 +335,6 @@ def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
     source, folder = Path(source_dir), Path(figures_dir or REPO_FIGURES)
     rows = merge_seed_rows(_per_seed_csv(folder / f'{slug}.csv'), _per_seed_csv(source / f'{slug}.csv'))
     recorded, added = _read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE)
-    _require_same_datasets(recorded, added)
     precondition = merge_preconditions(recorded, added)
     own = rows_of_datasets(precondition, added)
     rows['normalized_return'] = normalize_by_own_bc(rows.assign(distractors=row_settings(rows, slug)), own, 'return_mean')

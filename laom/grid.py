@@ -35,8 +35,8 @@ __all__ = ['SCALES', 'SETTING_OF_FLAG', 'SMALL_COLLECTION', 'BUSY_RETRY_S', 'PRE
            'figure_scale', 'figure_roots', 'task_expert', 'collection_workers', 'task_data', 'grid_config', 'run_grid',
            'grid_workers', 'expert_return', 'training_minutes', 'precondition_cells', 'precondition_table',
            'bc_precondition', 'precondition_line', 'normalize_by_own_bc', 'with_own_normalisation', 'per_seed_returns',
-           'generalization_rows', 'precondition_note', 'dataset_keys', 'rows_of_datasets', 'save_precondition',
-           'merge_preconditions', 'FigureSetup', 'figure_setup']
+           'generalization_rows', 'dataset_of', 'with_datasets', 'precondition_note', 'dataset_keys',
+           'rows_of_datasets', 'save_precondition', 'merge_preconditions', 'FigureSetup', 'figure_setup']
 
 # %% ../nbs/45_grid.ipynb #6
 @dataclass(frozen=True)
@@ -319,6 +319,24 @@ def generalization_rows(novel: pd.DataFrame, sweep: pd.DataFrame, episodes: int)
         probe_const_mse=sweep['lam/eval_multistep_action_probe_const_mse'])
     rows = pd.concat([a, b], ignore_index=True).astype({'latent_dim': 'Int64'})
     return rows[['panel', 'method', 'latent_dim', 'distractors', 'task', 'budget', 'seed', *PER_SEED_VALUES, *GENERALIZATION_VALUES]]
+
+def dataset_of(data: dict) -> tuple[str, str, float]:
+    "(task, setting, expert return to 0.01) of the files `data` (from `task_data`): the key of its precondition row (`dataset_keys`)."
+    with open_dataset(data['train']) as ds: task, setting = dataset_task(ds), ds.attrs['difficulty']
+    return task, setting, round(expert_return(data['train']), 2)
+
+def with_datasets(rows: pd.DataFrame, datasets) -> pd.DataFrame:
+    "Per-seed `rows` with `expert_return` after `task`: the dataset, among `datasets` (from `task_data`), of each row's task and setting."
+    known = {}
+    for task, setting, expert in map(dataset_of, datasets):
+        if known.get((task, setting), expert) != expert:
+            raise ValueError(f'{task} ({setting}): two datasets given (expert returns {known[task, setting]} and {expert}); a row cannot name its own')
+        known[task, setting] = expert
+    missing = sorted(set(zip(rows['task'], rows['distractors'])) - set(known))
+    if missing: raise ValueError(f'{missing}: no dataset given for these rows (task, setting)')
+    out = rows.copy()
+    out.insert(out.columns.get_loc('task') + 1, 'expert_return', [known[k] for k in zip(rows['task'], rows['distractors'])])
+    return out
 
 def precondition_note(precondition: pd.DataFrame) -> str:
     "'' when every dataset meets the precondition, else the caveat a figure carries."
