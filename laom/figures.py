@@ -330,13 +330,15 @@ def _per_seed_csv(path: Path) -> pd.DataFrame:
 
 def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
     "Add the seeds of the run in `source_dir` to figure `slug` in `figures_dir` (default: the repository's), pool their precondition rows, renormalise and redraw."
-    from laom.grid import PRECONDITION_FILE, merge_preconditions, normalize_by_own_bc, rows_of_datasets
+    from laom.grid import DATASET_COLUMNS, PRECONDITION_FILE, merge_preconditions, normalize_by_own_bc, rows_of_datasets
     if slug not in REDRAWN: raise ValueError(f'{slug} cannot be redrawn from its CSV, so it cannot be merged; these can: {sorted(REDRAWN)}')
     source, folder = Path(source_dir), Path(figures_dir or REPO_FIGURES)
     rows = merge_seed_rows(_per_seed_csv(folder / f'{slug}.csv'), _per_seed_csv(source / f'{slug}.csv'))
     recorded, added = _read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE)
     precondition = merge_preconditions(recorded, added)
-    own = rows_of_datasets(precondition, added)
+    datasets = pd.DataFrame(_datasets(rows), columns=DATASET_COLUMNS)
+    own = rows_of_datasets(precondition, datasets)
+    if len(own) < len(datasets): raise ValueError(f'{_datasets(rows)}: neither run holds a BC row of every dataset its seeds ran on')
     rows['normalized_return'] = normalize_by_own_bc(rows.assign(distractors=row_settings(rows, slug)), own, 'return_mean')
     rows.to_csv(folder / f'{slug}.csv', index=False)
     precondition.to_csv(folder / PRECONDITION_FILE, index=False)
