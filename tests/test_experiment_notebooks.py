@@ -68,3 +68,6 @@ def test_fig06_runs_a_settings_search(tmp_path, monkeypatch):
     with pytest.raises(pm.PapermillExecutionError, match='unknown steps'):
         pm.execute_notebook(str(path), str(tmp_path / 'bad.ipynb'), kernel_name='laom', cwd=str(EXPERIMENTS), progress_bar=False,
                             parameters=dict(steps=['no such step'], run_root=str(tmp_path / 'runs')))
+    with pytest.raises(pm.PapermillExecutionError, match=r"lam_changes \['latent_action_dim'\]: the Fig. 6 steps set these themselves"):
+        pm.execute_notebook(str(path), str(tmp_path / 'bad.ipynb'), kernel_name='laom', cwd=str(EXPERIMENTS), progress_bar=False,
+                            parameters=dict(steps=['+ augmentations'], lam_changes={'latent_action_dim': 2048}, run_root=str(tmp_path / 'runs')))
