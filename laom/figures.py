@@ -299,9 +299,10 @@ def _datasets(rows: pd.DataFrame) -> list[tuple]:
 
 def _require_same_datasets(recorded: pd.DataFrame, new: pd.DataFrame):
     "Refuse seeds that ran on other datasets than the recorded seeds (another expert return of a task and setting)."
-    if _datasets(recorded) != _datasets(new):
-        raise ValueError(f'the runs used other datasets (task, setting, expert return): {_datasets(recorded)} and '
-                         f'{_datasets(new)}; seeds on different data cannot be averaged together')
+    ours, theirs = _datasets(recorded), _datasets(new)
+    if ours != theirs:
+        raise ValueError(f'the runs used other datasets (task, setting, expert return): {ours} and {theirs}; '
+                         'seeds on different data cannot be averaged together')
 
 def merge_seed_rows(recorded: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     "The per-seed rows of two runs of one figure as one table, seed by seed; the runs must hold the same cells and episodes, and disjoint seeds."
@@ -336,9 +337,9 @@ def merge_seeds(slug: str, source_dir, figures_dir=None) -> dict:
     rows = merge_seed_rows(_per_seed_csv(folder / f'{slug}.csv'), _per_seed_csv(source / f'{slug}.csv'))
     recorded, added = _read_csv(folder / PRECONDITION_FILE), _read_csv(source / PRECONDITION_FILE)
     precondition = merge_preconditions(recorded, added)
-    datasets = pd.DataFrame(_datasets(rows), columns=DATASET_COLUMNS)
-    own = rows_of_datasets(precondition, datasets)
-    if len(own) < len(datasets): raise ValueError(f'{_datasets(rows)}: neither run holds a BC row of every dataset its seeds ran on')
+    datasets = _datasets(rows)
+    own = rows_of_datasets(precondition, pd.DataFrame(datasets, columns=DATASET_COLUMNS))
+    if len(own) < len(datasets): raise ValueError(f'{datasets}: neither run holds a BC row of every dataset its seeds ran on')
     rows['normalized_return'] = normalize_by_own_bc(rows.assign(distractors=row_settings(rows, slug)), own, 'return_mean')
     rows.to_csv(folder / f'{slug}.csv', index=False)
     precondition.to_csv(folder / PRECONDITION_FILE, index=False)
