@@ -292,10 +292,11 @@ def generalization_figure(per_seed: pd.DataFrame, title: str):
 
 # %% ../nbs/50_figures.ipynb #008a8d2f
 def _datasets(rows: pd.DataFrame) -> list[tuple]:
-    "The (task, setting, expert return) of per-seed rows (`laom.grid.with_datasets`)."
+    "The dataset keys (`laom.grid.dataset_keys`: task, setting, expert return) of per-seed rows (`laom.grid.with_datasets`)."
+    from laom.grid import dataset_keys
     if 'expert_return' not in rows:
         raise ValueError('per-seed rows without their dataset (no `expert_return`: written before rows named it); run the figure again')
-    return sorted(set(zip(rows['task'], rows['distractors'], rows['expert_return'].round(2))))
+    return sorted(set(dataset_keys(rows.rename(columns={'distractors': 'setting'}))))
 
 def _require_same_datasets(recorded: pd.DataFrame, new: pd.DataFrame):
     "Refuse seeds that ran on other datasets than the recorded seeds (another expert return of a task and setting)."
